@@ -14,7 +14,7 @@ interface Case {
   outChannels: number;
   kernel: number;
   stride: 1 | 2;
-  pad: 'same' | 'valid';
+  pad: 'same' | 'valid' | number;
 }
 
 const cases: Case[] = [
@@ -27,6 +27,11 @@ const cases: Case[] = [
   { batch: 2, size: [16, 16], inChannels: 8, outChannels: 12, kernel: 7, stride: 2, pad: 'same' },
   { batch: 2, size: [16, 16], inChannels: 4, outChannels: 16, kernel: 4, stride: 2, pad: 'same' },
   { batch: 1, size: [9, 9], inChannels: 32, outChannels: 1, kernel: 4, stride: 1, pad: 'valid' },
+  // PatchGAN's 4x4 convolutions with one pixel of zero padding.
+  { batch: 2, size: [12, 12], inChannels: 8, outChannels: 16, kernel: 4, stride: 2, pad: 1 },
+  { batch: 2, size: [6, 6], inChannels: 16, outChannels: 8, kernel: 4, stride: 1, pad: 1 },
+  // A generator's first layer: one input channel, 7x7, after reflection padding.
+  { batch: 2, size: [22, 22], inChannels: 1, outChannels: 8, kernel: 7, stride: 1, pad: 'valid' },
 ];
 
 /** Gradients of sum(conv(x, w) * weights) and of the transposed conv, on the current backend. */

@@ -1,7 +1,8 @@
 import { backend_util, Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, type ConvGeometry } from './conv-geometry.js';
-import { col2imAdd, transpose2d } from './im2col.js';
+import { col2imAdd } from './col2im.js';
+import { transpose2d } from './transpose.js';
 import { allocate, heap, matMul, release, runWasmKernel } from './wasm-tensors.js';
 
 const MAX_PATCH_FLOATS = 1 << 22;

@@ -1,0 +1,96 @@
+import { normLayer, type Layer, type Network, type Normalization } from './layers.js';
+
+export interface GeneratorOptions {
+  /** Filters of the first layer (c7s1-ngf); doubled by each of the two downsamplings. */
+  ngf: number;
+  norm: Normalization;
+  /** ResNet: residual blocks; RDNB: residual dense blocks. */
+  blocks: number;
+  body: 'resnet' | 'rdnb';
+  /** RDNB only: convolutions per dense block and the residual scaling of each block. */
+  subBlocks?: number;
+  resScale?: number;
+  /** RDNB only: channels each dense step adds (default ngf). */
+  growth?: number;
+}
+
+const conv = (name: string, filters: number, kernel: number, stride: number, pad: 'valid' | number): Layer => ({
+  kind: 'conv',
+  name,
+  kernel,
+  stride,
+  filters,
+  pad,
+  bias: true,
+});
+
+function resnetBlock(name: string, width: number, norm: Normalization): Layer {
+  return {
+    kind: 'residual',
+    scale: 1,
+    body: [
+      { kind: 'reflectPad', pad: 1 },
+      conv(`${name}.conv1`, width, 3, 1, 'valid'),
+      normLayer(norm, `${name}.norm1`),
+      { kind: 'relu' },
+      { kind: 'reflectPad', pad: 1 },
+      conv(`${name}.conv2`, width, 3, 1, 'valid'),
+      normLayer(norm, `${name}.norm2`),
+    ],
+  };
+}
+
+/**
+ * Residual dense block (Zhang et al. 2020, as in ESRGAN's RRDB): `subBlocks` densely connected
+ * 3x3 convolutions with LeakyReLU, a 1x1 fusion back to the block width, and a scaled residual.
+ * No normalisation inside, as in the paper: it removes the artefacts that norm layers add.
+ */
+function residualDenseBlock(name: string, width: number, growth: number, subBlocks: number, scale: number): Layer {
+  const steps: Layer[][] = [];
+  for (let i = 0; i < subBlocks; i++) {
+    steps.push([conv(`${name}.dense${i}`, growth, 3, 1, 1), { kind: 'leakyRelu', alpha: 0.2 }]);
+  }
+  return {
+    kind: 'residual',
+    scale,
+    body: [{ kind: 'dense', steps, fuse: [conv(`${name}.fuse`, width, 1, 1, 0)] }],
+  };
+}
+
+/** c7s1-ngf, d(2ngf), d(4ngf), N body blocks, u(2ngf), u(ngf), c7s1-1, tanh (Zhu et al. 2017). */
+export function generator(options: GeneratorOptions): Network {
+  const { ngf, norm, blocks } = options;
+  const width = ngf * 4;
+  const layers: Layer[] = [
+    { kind: 'reflectPad', pad: 3 },
+    conv('in.conv', ngf, 7, 1, 'valid'),
+    normLayer(norm, 'in.norm'),
+    { kind: 'relu' },
+    conv('down1.conv', ngf * 2, 3, 2, 1),
+    normLayer(norm, 'down1.norm'),
+    { kind: 'relu' },
+    conv('down2.conv', width, 3, 2, 1),
+    normLayer(norm, 'down2.norm'),
+    { kind: 'relu' },
+  ];
+  for (let i = 0; i < blocks; i++) {
+    layers.push(
+      options.body === 'resnet'
+        ? resnetBlock(`block${i}`, width, norm)
+        : residualDenseBlock(`block${i}`, width, options.growth ?? ngf, options.subBlocks ?? 3, options.resScale ?? 0.5),
+    );
+  }
+  layers.push(
+    { kind: 'convTranspose', name: 'up1.conv', kernel: 3, stride: 2, filters: ngf * 2, bias: true },
+    normLayer(norm, 'up1.norm'),
+    { kind: 'relu' },
+    { kind: 'convTranspose', name: 'up2.conv', kernel: 3, stride: 2, filters: ngf, bias: true },
+    normLayer(norm, 'up2.norm'),
+    { kind: 'relu' },
+    { kind: 'reflectPad', pad: 3 },
+    conv('out.conv', 1, 7, 1, 'valid'),
+    { kind: 'tanh' },
+  );
+  const body = options.body === 'resnet' ? 'resnet' : `rdnb${options.subBlocks ?? 3}`;
+  return { name: `${body}_${blocks}blocks_ngf${ngf}`, inputChannels: 1, layers };
+}

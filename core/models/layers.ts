@@ -1,0 +1,43 @@
+/**
+ * A small, framework-free description of the networks faceaug trains and serves. The trainer
+ * interprets it with TensorFlow.js, the exporter writes it as ONNX, and model cards print it, so
+ * an architecture is defined exactly once. Tensors are NHWC; weights are named by `name`.
+ */
+export type Layer =
+  | { kind: 'reflectPad'; pad: number }
+  | {
+      kind: 'conv';
+      name: string;
+      kernel: number;
+      stride: number;
+      filters: number;
+      /** 'valid' after an explicit reflectPad, or symmetric zero padding of this many pixels. */
+      pad: 'valid' | number;
+      bias: boolean;
+    }
+  | { kind: 'convTranspose'; name: string; kernel: number; stride: number; filters: number; bias: boolean }
+  | { kind: 'instanceNorm'; name: string; affine: boolean }
+  | { kind: 'batchNorm'; name: string }
+  | { kind: 'relu' }
+  | { kind: 'leakyRelu'; alpha: number }
+  | { kind: 'tanh' }
+  /** y = x + scale * body(x) */
+  | { kind: 'residual'; scale: number; body: Layer[] }
+  /**
+   * Dense connectivity (RDN): each layer of `steps` sees the concatenation of the block input and
+   * every earlier step's output; `fuse` then maps the full concatenation back to the input width.
+   */
+  | { kind: 'dense'; steps: Layer[][]; fuse: Layer[] };
+
+export interface Network {
+  /** e.g. 'resnet_6blocks' or 'patchgan_3layers', for model cards and logs. */
+  name: string;
+  inputChannels: number;
+  layers: Layer[];
+}
+
+export type Normalization = 'instance' | 'batch';
+
+export function normLayer(kind: Normalization, name: string): Layer {
+  return kind === 'instance' ? { kind: 'instanceNorm', name, affine: false } : { kind: 'batchNorm', name };
+}
