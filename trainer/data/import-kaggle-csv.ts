@@ -7,7 +7,7 @@ import { DatasetWriter, datasetId, readManifest } from './dataset-store.js';
 import { fileSha256 } from './file-sha256.js';
 import { PIXELS_PER_IMAGE } from './format.js';
 import type { ImportOptions, ImportResult } from './import-options.js';
-import { InvalidRowError, checkKaggleHeader, parseKaggleRow } from './kaggle-row.js';
+import { InvalidRowError, parseKaggleHeader, parseKaggleRow, type KaggleColumns } from './kaggle-row.js';
 
 async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -22,7 +22,8 @@ async function isGzip(path: string): Promise<boolean> {
 /**
  * Imports a Kaggle `emotion,pixels,Usage` CSV (plain or gzip, told apart by its magic bytes) line
  * by line: the unpacked file is ~290 MB and is never held as text. Row numbers count data rows of
- * the source (header excluded), so row N of a data set is row N of the original file.
+ * the source (header excluded), so row N of a data set is row N of the original file; a file
+ * written by `faceaug data export` carries the original numbers in its `row` column instead.
  */
 export async function importKaggleCsv(path: string, options: ImportOptions): Promise<ImportResult> {
   const sha256 = await fileSha256(path);
@@ -48,18 +49,19 @@ export async function importKaggleCsv(path: string, options: ImportOptions): Pro
   const pixels = new Uint8Array(PIXELS_PER_IMAGE);
   let lineNumber = 0;
   let row = 0;
+  let columns: KaggleColumns = 3;
   try {
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
       try {
         if (lineNumber === 1) {
-          checkKaggleHeader(line);
+          columns = parseKaggleHeader(line);
           continue;
         }
         row++;
-        const parsed = parseKaggleRow(line, pixels);
-        await writer.append(row, parsed.label, parsed.usage, parsed.pixels);
+        const parsed = parseKaggleRow(line, pixels, columns);
+        await writer.append(parsed.row ?? row, parsed.label, parsed.usage, parsed.pixels);
       } catch (error) {
         if (!(error instanceof InvalidRowError)) throw error;
         if (!options.skipInvalid || lineNumber === 1) throw new Error(`${name}:${lineNumber}: ${error.reason}`);

@@ -3,6 +3,8 @@ import { PIXELS_PER_IMAGE, USAGES, usageIndex } from './format.js';
 
 export interface ParsedRow {
   label: number;
+  /** The original row number, from the `row` column that `faceaug data export` adds. */
+  row?: number;
   usage: number;
   /** The row's grey levels, written into the caller's buffer. */
   pixels: Uint8Array;
@@ -61,20 +63,28 @@ function parseUsage(field: string): number {
   return usage;
 }
 
-/** Parses one `emotion,pixels,Usage` data line; throws InvalidRowError when it breaks the layout. */
-export function parseKaggleRow(line: string, pixels: Uint8Array): ParsedRow {
+/** The columns of a Kaggle CSV: the original three, or those plus the `row` column of an export. */
+export type KaggleColumns = 3 | 4;
+
+/** Parses one `emotion,pixels,Usage[,row]` data line; throws InvalidRowError when it breaks the layout. */
+export function parseKaggleRow(line: string, pixels: Uint8Array, columns: KaggleColumns = 3): ParsedRow {
   const fields = line.replace(/\r$/, '').split(',');
-  if (fields.length !== 3) throw new InvalidRowError(`${fields.length} columns, expected 3 (emotion,pixels,Usage)`);
+  if (fields.length !== columns) throw new InvalidRowError(`${fields.length} columns, expected ${columns} (${HEADERS[columns]})`);
   const label = parseLabel(fields[0]!.trim());
   parsePixels(fields[1]!.trim(), pixels);
   const usage = parseUsage(fields[2]!.trim());
-  return { label, usage, pixels };
+  if (columns === 3) return { label, usage, pixels };
+  const rowField = fields[3]!.trim();
+  const row = /^\d+$/.test(rowField) ? Number(rowField) : NaN;
+  if (!(row >= 1)) throw new InvalidRowError(`row '${rowField}' is not a positive integer`);
+  return { label, usage, pixels, row };
 }
 
-/** Checks the header names the columns the parser expects, so a reordered file fails up front. */
-export function checkKaggleHeader(line: string): void {
-  const columns = line.replace(/\r$/, '').split(',').map((c) => c.trim().toLowerCase());
-  if (columns.join(',') !== 'emotion,pixels,usage') {
-    throw new InvalidRowError(`header is '${line.trim()}', expected 'emotion,pixels,Usage'`);
-  }
+const HEADERS: Record<KaggleColumns, string> = { 3: 'emotion,pixels,Usage', 4: 'emotion,pixels,Usage,row' };
+
+/** Reads the header, so a reordered file fails up front; says whether rows carry their original number. */
+export function parseKaggleHeader(line: string): KaggleColumns {
+  const columns = line.replace(/\r$/, '').split(',').map((c) => c.trim().toLowerCase()).join(',');
+  for (const [count, header] of Object.entries(HEADERS)) if (columns === header.toLowerCase()) return Number(count) as KaggleColumns;
+  throw new InvalidRowError(`header is '${line.trim()}', expected '${HEADERS[3]}' (or '${HEADERS[4]}')`);
 }
