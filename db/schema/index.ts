@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './datasets.js';
+export * from './runs.js';
+export * from './models.js';
+export * from './api-keys.js';
