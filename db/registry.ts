@@ -1,0 +1,17 @@
+/** The model registry: versions of each translator, and the champion alias that the server serves. */
+export {
+  type ArtifactInfo,
+  type ModelFilter,
+  type ModelRef,
+  type ModelVersion,
+  type RegisterModelInput,
+  type VerifiedArtifact,
+  archiveModelVersion as archive,
+  formatRef,
+  getModelVersion,
+  listModelVersions,
+  registerModelVersion,
+  setModelStatus,
+} from './model-versions.js';
+export { type AliasEvent, type Champion, type PromoteInput, type RollbackInput, getChampion, getChampions, history, promote, rollback } from './champion.js';
+export type { ArtifactInput } from './artifacts.js';
