@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerRuntimeCommands } from './runtime-commands.js';
+import { registerDataCommands } from './data-commands.js';
 
 /**
  * The `faceaug` command line. Each command group lives in its own module beside this file and
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRuntimeCommands(program);
+  registerDataCommands(program);
   return program;
 }
 

@@ -26,11 +26,13 @@ interface Rows {
   usage: Uint8Array;
 }
 
-/** Groups exactly identical images by the sha256 of their pixels (a hash key keeps memory at N x 64 bytes). */
-export function findDuplicates(data: Rows): DuplicateReport {
-  const count = data.labels.length;
+/**
+ * Groups exactly identical images among `indices` (default: all) by the sha256 of their pixels; a
+ * hash key keeps memory at N x 64 bytes.
+ */
+export function findDuplicates(data: Rows, indices?: readonly number[]): DuplicateReport {
   const byHash = new Map<string, number[]>();
-  for (let i = 0; i < count; i++) {
+  for (const i of indices ?? data.labels.keys()) {
     const hash = createHash('sha256')
       .update(data.pixels.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE))
       .digest('hex');

@@ -1,0 +1,230 @@
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { readSetting, settings } from '../core/config.js';
+import { BACKENDS, describeBackend, initBackend } from '../trainer/runtime/backend.js';
+import { formatClassTable } from '../trainer/data/class-table.js';
+import { listManifests, loadDataset } from '../trainer/data/dataset-store.js';
+import { findDuplicates } from '../trainer/data/duplicates.js';
+import { exportKaggleCsv } from '../trainer/data/export-csv.js';
+import { EMBEDDINGS, parseEmbeddingName } from '../trainer/data/face-embedding.js';
+import { type FilterSpec, type KeepRule, runFilter } from '../trainer/data/filter-pipeline.js';
+import { usageIndex, USAGES } from '../trainer/data/format.js';
+import type { Progress } from '../trainer/data/import-options.js';
+import { importSource } from '../trainer/data/import-source.js';
+import { findVersion, listVersions } from '../trainer/data/version-store.js';
+
+/** A progress bar on stderr for one long stage; it reports the stage's duration when it ends. */
+function progressBar(stage: string, quiet: boolean): Progress {
+  const started = performance.now();
+  const bar = new cliProgress.SingleBar({ format: `${stage} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  let running = false;
+  return (done, total) => {
+    if (quiet) return;
+    if (!running) {
+      bar.start(total, 0);
+      running = true;
+    }
+    bar.update(done);
+    if (done >= total) {
+      bar.stop();
+      running = false;
+      console.error(`${stage}: ${seconds(performance.now() - started)}`);
+    }
+  };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const number = (name: string, check: (v: number) => boolean) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) throw new Error(`invalid ${name} '${raw}'`);
+  return value;
+};
+const integer = (name: string, min: number) => number(name, (v) => Number.isInteger(v) && v >= min);
+
+const dataDirOption = () => new Option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`).default(readSetting('dataDir'));
+
+interface FilterOptions {
+  dataDir: string;
+  method: string[];
+  dropDuplicates?: boolean;
+  splits: string[];
+  retention: number;
+  embedding: string;
+  shrinkage: number;
+  ridge: number;
+  folds: number;
+  epochs: number;
+  width: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  minConfidence?: number;
+  topN?: number;
+  topPercent?: number;
+  backend?: string;
+  json?: boolean;
+}
+
+function confidenceRule(options: FilterOptions): KeepRule {
+  const given = [
+    options.minConfidence !== undefined && ({ rule: 'min-score', value: options.minConfidence } as const),
+    options.topN !== undefined && ({ rule: 'top-n', value: options.topN } as const),
+    options.topPercent !== undefined && ({ rule: 'top-percent', value: options.topPercent } as const),
+  ].filter((rule) => rule !== false);
+  if (given.length > 1) throw new Error('give at most one of --min-confidence, --top-n, --top-percent');
+  return given[0] ?? { rule: 'top-percent', value: 90 };
+}
+
+function filterSpecs(options: FilterOptions): FilterSpec[] {
+  const specs: FilterSpec[] = options.dropDuplicates ? [{ method: 'duplicates' }] : [];
+  for (const method of options.method) {
+    if (method === 'gaussian') {
+      specs.push({ method, embedding: parseEmbeddingName(options.embedding), retention: options.retention, shrinkage: options.shrinkage, ridge: options.ridge });
+    } else if (method === 'confidence') {
+      const { folds, epochs, width, batchSize, learningRate, seed } = options;
+      specs.push({ method, keep: confidenceRule(options), folds, epochs, width, batchSize, learningRate, seed });
+    } else {
+      throw new Error(`unknown filter method '${method}' (expected gaussian, confidence)`);
+    }
+  }
+  if (specs.length === 0) throw new Error('nothing to do: give --method and/or --drop-duplicates');
+  return specs;
+}
+
+export function registerDataCommands(program: Command): void {
+  const data = program.command('data').description('import FER2013-style data sets, report duplicates, filter and export them');
+
+  data
+    .command('import')
+    .description('import a Kaggle fer2013.csv (plain or .gz) or a train|test/<class>/*.png|jpg folder')
+    .argument('<path>', 'CSV file or image folder')
+    .option('--skip-invalid', 'skip and count malformed rows instead of failing on the first')
+    .addOption(dataDirOption())
+    .option('--json', 'print the manifest as JSON')
+    .action(async (path: string, options: { skipInvalid?: boolean; dataDir: string; json?: boolean }) => {
+      const started = performance.now();
+      const { manifest, existed } = await importSource(path, { dataDir: options.dataDir, skipInvalid: options.skipInvalid, onProgress: progressBar('import', !!options.json) });
+      if (options.json) return console.log(JSON.stringify({ ...manifest, existed }));
+      console.log(`${existed ? 'already imported' : 'imported'} ${manifest.source} as data set ${manifest.id} (${manifest.count} rows, ${seconds(performance.now() - started)})`);
+      console.log(`classes: ${Object.entries(manifest.perClass).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(`splits:  ${Object.entries(manifest.perUsage).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      if (manifest.skipped.count > 0) {
+        console.log(`skipped ${manifest.skipped.count} invalid rows, first:`);
+        for (const skip of manifest.skipped.first) console.log(`  line ${skip.line}: ${skip.reason}`);
+      }
+    });
+
+  data
+    .command('list')
+    .description('list imported data sets and their filtered versions')
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object')
+    .action(async (options: { dataDir: string; json?: boolean }) => {
+      const manifests = await listManifests(options.dataDir);
+      const versions = await listVersions(options.dataDir);
+      if (options.json) {
+        const brief = versions.map(({ kept, scored, scores, ...rest }) => ({ ...rest, keptCount: kept.length, scoredCount: scored.length }));
+        return console.log(JSON.stringify({ datasets: manifests, versions: brief }));
+      }
+      if (manifests.length === 0) return console.log(`no data sets in ${resolve(options.dataDir)} (faceaug data import <file>)`);
+      for (const m of manifests) {
+        console.log(`${m.id}  ${m.count} rows  ${m.format}  ${m.source}`);
+        for (const v of versions.filter((v) => v.datasetId === m.id)) {
+          const registry = v.registryId === undefined ? '' : ` #${v.registryId}`;
+          console.log(`  ${v.id}${registry}  ${v.method}  kept ${v.kept.length}  from ${v.parentId ?? 'all rows'}  ${v.createdAt}`);
+        }
+      }
+    });
+
+  data
+    .command('duplicates')
+    .description('report pixel-identical images: groups, across Usage splits (leakage), with conflicting labels')
+    .argument('<dataset>', 'data set id (or unique prefix)')
+    .addOption(dataDirOption())
+    .option('--limit <n>', 'groups to list', integer('limit', 0), 20)
+    .option('--json', 'print the whole report as JSON')
+    .action(async (id: string, options: { dataDir: string; limit: number; json?: boolean }) => {
+      const started = performance.now();
+      const dataset = await loadDataset(options.dataDir, id);
+      const report = findDuplicates(dataset);
+      const rows = (members: number[]) => members.map((i) => dataset.rows[i]!);
+      if (options.json) return console.log(JSON.stringify({ ...report, groups: report.groups.map((g) => ({ ...g, rows: rows(g.members) })) }));
+      console.log(`${report.groups.length} groups of identical images (${report.imagesInGroups} images; ${seconds(performance.now() - started)})`);
+      console.log(`  across Usage splits (train/test leakage): ${report.crossSplitGroups}`);
+      console.log(`  with conflicting labels: ${report.conflictingLabelGroups}`);
+      const interesting = [...report.groups].sort((a, b) => Number(b.conflictingLabels) - Number(a.conflictingLabels) || Number(b.crossSplit) - Number(a.crossSplit));
+      for (const g of interesting.slice(0, options.limit)) {
+        const flags = [g.conflictingLabels && 'conflicting labels', g.crossSplit && 'cross-split'].filter(Boolean).join(', ');
+        console.log(`  rows ${rows(g.members).join(', ')}: ${g.labels.join('/')} ${g.usages.join('/')}${flags ? ` (${flags})` : ''}`);
+      }
+    });
+
+  data
+    .command('filter')
+    .description('filter a data set (or a version) by duplicates, Gaussian likelihood and/or out-of-fold confidence; each step is a new version')
+    .argument('<source>', 'data set id or version id')
+    .option('--method <list>', 'gaussian, confidence or both in the order to run them (comma-separated)', (raw: string) => raw.split(',').map((m) => m.trim()).filter(Boolean), [])
+    .option('--drop-duplicates', 'first drop duplicate images (all of a conflicting-label group, all but one copy otherwise)')
+    .option('--splits <list>', `Usage splits to filter; others pass through (${USAGES.join(', ')})`, (raw: string) => raw.split(',').map((s) => s.trim()), ['Training'])
+    .option('--retention <percent>', 'gaussian: keep the top percent per class by log-likelihood', number('retention', (v) => v > 0 && v <= 100), 90)
+    .option('--embedding <name>', `gaussian: face-api network (${Object.keys(EMBEDDINGS).join(', ')})`, 'expression')
+    .option('--shrinkage <weight>', 'gaussian: covariance shrinkage toward tr(S)/d I, 0-1', number('shrinkage', (v) => v >= 0 && v <= 1), 0.1)
+    .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6)
+    .option('--folds <k>', 'confidence: folds of the out-of-fold scoring', integer('folds', 2), 5)
+    .option('--epochs <n>', 'confidence: training epochs per fold', integer('epochs', 1), 10)
+    .option('--width <factor>', 'confidence: classifier width (1 = 32/64/128 convs, 256 dense)', number('width', (v) => v > 0), 1)
+    .option('--batch-size <n>', 'confidence: training batch size', integer('batch size', 1), 64)
+    .option('--learning-rate <rate>', 'confidence: Adam learning rate', number('learning rate', (v) => v > 0), 1e-4)
+    .option('--seed <n>', 'confidence: seed of folds, initialisation and shuffling', integer('seed', 0), 1)
+    .option('--min-confidence <p>', 'confidence: keep samples whose annotated class has at least this probability', number('min confidence', (v) => v >= 0 && v <= 1))
+    .option('--top-n <n>', 'confidence: keep the n most confident samples per class', integer('top n', 1))
+    .option('--top-percent <percent>', 'confidence: keep the most confident percent per class (default 90)', number('top percent', (v) => v > 0 && v <= 100))
+    .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
+    .addOption(dataDirOption())
+    .option('--json', 'print the versions as JSON (without per-row arrays)')
+    .action(async (source: string, options: FilterOptions) => {
+      const specs = filterSpecs(options);
+      const splits = options.splits.map((name) => {
+        const index = usageIndex(name);
+        if (index < 0) throw new Error(`unknown split '${name}' (expected ${USAGES.join(', ')})`);
+        return index;
+      });
+      let parent = (await findVersion(options.dataDir, source)) ?? null;
+      const dataset = await loadDataset(options.dataDir, parent?.datasetId ?? source);
+      if (specs.some((s) => s.method !== 'duplicates')) {
+        const backend = await initBackend(options.backend);
+        if (!options.json) console.error(describeBackend(backend));
+      }
+      const results = [];
+      for (const spec of specs) {
+        const result = await runFilter(dataset, parent, spec, { dataDir: options.dataDir, splits, onStage: (stage) => progressBar(stage, !!options.json) });
+        results.push(result);
+        parent = result.version;
+        if (options.json) continue;
+        console.log(`\n${spec.method}: version ${result.version.id} (${result.version.kept.length} rows kept, ${seconds(result.version.durationMs)})`);
+        console.log(formatClassTable(result.version.classCounts));
+        if (result.sheets.length > 0) console.log(`contact sheets (top: lowest scored, bottom: highest): ${resolve(result.sheets[0]!, '..')}`);
+      }
+      if (options.json) {
+        console.log(JSON.stringify(results.map(({ version: { kept, scored, scores, ...rest }, sheets }) => ({ ...rest, keptCount: kept.length, sheets }))));
+      }
+    });
+
+  data
+    .command('export')
+    .description('write a version (or a whole data set) in the Kaggle CSV layout plus the original row number')
+    .argument('<version>', 'version id, its registry number, or a data set id')
+    .requiredOption('--out <file>', 'CSV file to write')
+    .addOption(dataDirOption())
+    .option('--json', 'print a JSON summary')
+    .action(async (key: string, options: { out: string; dataDir: string; json?: boolean }) => {
+      const version = await findVersion(options.dataDir, key);
+      const dataset = await loadDataset(options.dataDir, version?.datasetId ?? key);
+      const indices = version ? version.kept : Array.from({ length: dataset.manifest.count }, (_, i) => i);
+      await exportKaggleCsv(options.out, dataset, indices, progressBar('export', !!options.json));
+      const summary = { out: resolve(options.out), rows: indices.length, dataset: dataset.manifest.id, version: version?.id ?? null };
+      console.log(options.json ? JSON.stringify(summary) : `wrote ${summary.rows} rows to ${summary.out}`);
+    });
+}
