@@ -12,6 +12,7 @@ import { type FilterSpec, type KeepRule, runFilter } from '../trainer/data/filte
 import { usageIndex, USAGES } from '../trainer/data/format.js';
 import type { Progress } from '../trainer/data/import-options.js';
 import { importSource } from '../trainer/data/import-source.js';
+import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
 
 /** A progress bar on stderr for one long stage; it reports the stage's duration when it ends. */
@@ -43,6 +44,19 @@ const number = (name: string, check: (v: number) => boolean) => (raw: string) =>
 };
 const integer = (name: string, min: number) => number(name, (v) => Number.isInteger(v) && v >= min);
 
+const registryOption = () => new Option('--no-registry', 'do not record in the registry database (DATABASE_URL, else PGlite in the data directory)');
+
+/** Runs `body` with the registry open (or without one when --no-registry), closing it afterwards. */
+async function withRegistry<T>(use: boolean, dataDir: string, body: (registry: DataRegistry | undefined) => Promise<T>): Promise<T> {
+  if (!use) return body(undefined);
+  const registry = await DataRegistry.open(dataDir);
+  try {
+    return await body(registry);
+  } finally {
+    await registry.close();
+  }
+}
+
 const dataDirOption = () => new Option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`).default(readSetting('dataDir'));
 
 interface FilterOptions {
@@ -64,6 +78,7 @@ interface FilterOptions {
   topN?: number;
   topPercent?: number;
   backend?: string;
+  registry: boolean;
   json?: boolean;
 }
 
@@ -102,12 +117,15 @@ export function registerDataCommands(program: Command): void {
     .argument('<path>', 'CSV file or image folder')
     .option('--skip-invalid', 'skip and count malformed rows instead of failing on the first')
     .addOption(dataDirOption())
+    .addOption(registryOption())
     .option('--json', 'print the manifest as JSON')
-    .action(async (path: string, options: { skipInvalid?: boolean; dataDir: string; json?: boolean }) => {
+    .action(async (path: string, options: { skipInvalid?: boolean; dataDir: string; registry: boolean; json?: boolean }) => {
       const started = performance.now();
       const { manifest, existed } = await importSource(path, { dataDir: options.dataDir, skipInvalid: options.skipInvalid, onProgress: progressBar('import', !!options.json) });
-      if (options.json) return console.log(JSON.stringify({ ...manifest, existed }));
-      console.log(`${existed ? 'already imported' : 'imported'} ${manifest.source} as data set ${manifest.id} (${manifest.count} rows, ${seconds(performance.now() - started)})`);
+      const registryId = await withRegistry(options.registry, options.dataDir, async (registry) => registry?.datasetId(manifest));
+      if (options.json) return console.log(JSON.stringify({ ...manifest, existed, registryId }));
+      const registered = registryId === undefined ? '' : `, registry #${registryId}`;
+      console.log(`${existed ? 'already imported' : 'imported'} ${manifest.source} as data set ${manifest.id} (${manifest.count} rows${registered}, ${seconds(performance.now() - started)})`);
       console.log(`classes: ${Object.entries(manifest.perClass).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(`splits:  ${Object.entries(manifest.perUsage).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (manifest.skipped.count > 0) {
@@ -183,6 +201,7 @@ export function registerDataCommands(program: Command): void {
     .option('--top-percent <percent>', 'confidence: keep the most confident percent per class (default 90)', number('top percent', (v) => v > 0 && v <= 100))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .addOption(dataDirOption())
+    .addOption(registryOption())
     .option('--json', 'print the versions as JSON (without per-row arrays)')
     .action(async (source: string, options: FilterOptions) => {
       const specs = filterSpecs(options);
@@ -199,11 +218,20 @@ export function registerDataCommands(program: Command): void {
       }
       const results = [];
       for (const spec of specs) {
-        const result = await runFilter(dataset, parent, spec, { dataDir: options.dataDir, splits, onStage: (stage) => progressBar(stage, !!options.json) });
+        const result = await runFilter(dataset, parent, spec, {
+          dataDir: options.dataDir,
+          splits,
+          onStage: (stage) => progressBar(stage, !!options.json),
+          // Opened only to record: a long filter must not hold the embedded database meanwhile.
+          register: options.registry
+            ? (version, from) => withRegistry(true, options.dataDir, (registry) => registry!.versionId(dataset.manifest, version, from))
+            : undefined,
+        });
         results.push(result);
         parent = result.version;
         if (options.json) continue;
-        console.log(`\n${spec.method}: version ${result.version.id} (${result.version.kept.length} rows kept, ${seconds(result.version.durationMs)})`);
+        const registered = result.version.registryId === undefined ? '' : `, registry #${result.version.registryId}`;
+        console.log(`\n${spec.method}: version ${result.version.id} (${result.version.kept.length} rows kept${registered}, ${seconds(result.version.durationMs)})`);
         console.log(formatClassTable(result.version.classCounts));
         if (result.sheets.length > 0) console.log(`contact sheets (top: lowest scored, bottom: highest): ${resolve(result.sheets[0]!, '..')}`);
       }

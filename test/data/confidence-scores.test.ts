@@ -41,11 +41,14 @@ test('out-of-fold confidence: a mislabeled sample scores low, no tensors leak', 
     for (let p = 0; p < PIXELS_PER_IMAGE; p++) pixels[i * PIXELS_PER_IMAGE + p] = base + Math.floor(random() * 40);
   }
   labels[0] = 6;
-  const candidates = Array.from({ length: count }, (_, i) => i);
-  const scores = await assertNoLeak(() =>
-    confidenceScores(pixels, labels, candidates, { folds: 4, epochs: 8, width: 0.25, batchSize: 8, learningRate: 3e-3, seed: 1 }),
+  // The last two (one bright, one dark, correctly labeled) are outside the folds: scored by every fold's model.
+  const candidates = Array.from({ length: count - 2 }, (_, i) => i);
+  const { scores, outsideScores } = await assertNoLeak(() =>
+    confidenceScores(pixels, labels, candidates, { folds: 4, epochs: 8, width: 0.25, batchSize: 8, learningRate: 3e-3, seed: 1 }, undefined, [count - 2, count - 1]),
   );
+  assert.equal(scores.length, count - 2);
+  assert.ok(outsideScores.every((s) => s > 0.5), `outside ${outsideScores}`);
   assert.ok(scores.every((s) => s >= 0 && s <= 1));
-  const others = [...scores.slice(1)].reduce((a, b) => a + b, 0) / (count - 1);
+  const others = [...scores.slice(1)].reduce((a, b) => a + b, 0) / (count - 3);
   assert.ok(scores[0]! < 0.5 && others > 0.5, `mislabeled ${scores[0]}, others ${others}`);
 });

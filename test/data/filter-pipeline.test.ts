@@ -39,7 +39,9 @@ test('duplicates, gaussian and confidence run in sequence, each a saved and regi
     );
     // Per class of the 23 Training rows: ceil(0.75 * 11) + ceil(0.75 * 12) = 9 + 9; both PublicTest rows pass through.
     assert.equal(gaussian.version.kept.length, 18 + 2);
-    assert.equal(gaussian.version.scored.length, 23);
+    // Every input row is scored (the PublicTest ones under the Training Gaussians), so every kept row has a score.
+    assert.equal(gaussian.version.scored.length, 25);
+    assert.ok(gaussian.version.scores.every(Number.isFinite));
     assert.deepEqual(gaussian.version.classCounts.neutral, { kept: 10, removed: 2 });
     assert.ok(gaussian.version.kept.every((i) => dedup.version.kept.includes(i)));
     assert.deepEqual(gaussian.sheets.map((p) => p.split('/').pop()), ['happy.png', 'neutral.png']);

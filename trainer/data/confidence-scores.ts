@@ -16,7 +16,9 @@ export interface ConfidenceParams {
 /**
  * Out-of-fold confidence: split the candidates into stratified folds, train a classifier on all
  * folds but one and score the held-out fold by the probability of each sample's annotated class.
- * No sample is scored by a model that saw it. Returns scores aligned with `candidates`.
+ * No sample is scored by a model that saw it. `outside` rows (e.g. a test split that is not being
+ * filtered) are seen by no fold's model and get the mean of all folds' probabilities.
+ * Returns scores aligned with `candidates`, then with `outside`.
  */
 export async function confidenceScores(
   pixels: Uint8Array,
@@ -24,9 +26,11 @@ export async function confidenceScores(
   candidates: readonly number[],
   params: ConfidenceParams,
   onProgress?: Progress,
-): Promise<Float64Array> {
+  outside: readonly number[] = [],
+): Promise<{ scores: Float64Array; outsideScores: Float64Array }> {
   const fold = stratifiedFolds(Array.from(candidates, (i) => labels[i]!), params.folds, params.seed);
   const scores = new Float64Array(candidates.length);
+  const outsideScores = new Float64Array(outside.length);
   for (let f = 0; f < params.folds; f++) {
     const { train, test } = foldSplit(fold, f);
     const model = buildClassifier({ width: params.width }, params.seed + f);
@@ -43,9 +47,15 @@ export async function confidenceScores(
       test.forEach((position, n) => {
         scores[position] = probabilities[n * NUM_EXPRESSIONS + labels[candidates[position]!]!]!;
       });
+      if (outside.length > 0) {
+        const outsideProbabilities = predictProbabilities(model, pixels, outside, 256);
+        outside.forEach((index, n) => {
+          outsideScores[n]! += outsideProbabilities[n * NUM_EXPRESSIONS + labels[index]!]! / params.folds;
+        });
+      }
     } finally {
       model.dispose();
     }
   }
-  return scores;
+  return { scores, outsideScores };
 }

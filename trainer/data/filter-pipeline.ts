@@ -40,22 +40,30 @@ function keep(rule: KeepRule, candidates: readonly number[], labels: ArrayLike<n
   return keepAtLeast(candidates, scores, rule.value);
 }
 
-/** Scores indexed by data set index, for the selection rules, from scores aligned with `candidates`. */
-function scatter(count: number, candidates: readonly number[], aligned: Float64Array): Float64Array {
-  const out = new Float64Array(count).fill(Number.NaN);
-  candidates.forEach((index, position) => {
-    out[index] = aligned[position]!;
-  });
-  return out;
-}
-
-async function score(dataset: Dataset, spec: Exclude<FilterSpec, { method: 'duplicates' }>, candidates: number[], context: FilterContext): Promise<Float64Array> {
+/**
+ * Scores every input row: the filter is fitted or trained on the rows of the filtered splits and
+ * scores the others with that, so each kept row carries a score.
+ */
+async function score(dataset: Dataset, spec: Exclude<FilterSpec, { method: 'duplicates' }>, filtered: number[], passed: number[], context: FilterContext): Promise<Float64Array> {
+  const out = new Float64Array(dataset.manifest.count).fill(Number.NaN);
   if (spec.method === 'gaussian') {
     const embeddings = await datasetEmbeddings(context.dataDir, dataset, spec.embedding, { onProgress: context.onStage?.(`embedding (${spec.embedding})`) });
-    return gaussianScores(embeddings, EMBEDDINGS[spec.embedding].dim, dataset.labels, candidates, spec);
+    const all = [...filtered, ...passed];
+    gaussianScores(embeddings, EMBEDDINGS[spec.embedding].dim, dataset.labels, filtered, all, spec).forEach((s, n) => {
+      out[all[n]!] = s;
+    });
+    return out;
   }
   const { keep: _rule, method: _method, ...params } = spec;
-  return confidenceScores(dataset.pixels, dataset.labels, candidates, params, context.onStage?.(`out-of-fold training (${spec.folds} folds)`));
+  const progress = context.onStage?.(`out-of-fold training (${spec.folds} folds)`);
+  const { scores, outsideScores } = await confidenceScores(dataset.pixels, dataset.labels, filtered, params, progress, passed);
+  filtered.forEach((i, n) => {
+    out[i] = scores[n]!;
+  });
+  passed.forEach((i, n) => {
+    out[i] = outsideScores[n]!;
+  });
+  return out;
 }
 
 /** Runs one filter over the rows `parent` kept (all rows when null), saves and registers the new version. */
@@ -67,18 +75,23 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
   let scored: number[] = [];
   let scores: number[] = [];
   let params: Record<string, unknown>;
+  /** Rows the contact sheets show: those the filter could remove. */
+  let sheetRows: number[] = [];
   if (spec.method === 'duplicates') {
     // Duplicate removal looks at every split: it is what keeps leaked copies out of Training.
     const drop = duplicatesToDrop(findDuplicates(dataset, input), dataset.usage);
     kept = input.filter((i) => !drop.has(i));
     params = { policy: 'drop conflicting-label groups; keep one copy of the rest, a non-Training one when present' };
   } else {
-    scored = input.filter((i) => inSplits.has(dataset.usage[i]!));
-    const aligned = await score(dataset, spec, scored, context);
+    const filtered = input.filter((i) => inSplits.has(dataset.usage[i]!));
+    const passed = input.filter((i) => !inSplits.has(dataset.usage[i]!));
+    const byIndex = await score(dataset, spec, filtered, passed, context);
     const rule: KeepRule = spec.method === 'gaussian' ? { rule: 'top-percent', value: spec.retention } : spec.keep;
-    const selected = new Set(keep(rule, scored, dataset.labels, scatter(dataset.manifest.count, scored, aligned)));
+    const selected = new Set(keep(rule, filtered, dataset.labels, byIndex));
     kept = input.filter((i) => selected.has(i) || !inSplits.has(dataset.usage[i]!));
-    scores = Array.from(aligned);
+    scored = input;
+    scores = input.map((i) => byIndex[i]!);
+    sheetRows = filtered;
     params = { ...spec, splits: context.splits, keepRule: rule };
     delete params.method;
   }
@@ -99,14 +112,11 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
   const registryId = await context.register?.(version, parent);
   if (registryId !== undefined) version.registryId = registryId;
   await saveVersion(context.dataDir, version);
+  const scoreOf = new Map(scored.map((index, position) => [index, scores[position]!]));
+  const sheetDir = join(datasetDir(context.dataDir, dataset.manifest.id), 'versions', `${id}-sheets`);
   const sheets =
-    scored.length > 0
-      ? await writeContactSheets(join(datasetDir(context.dataDir, dataset.manifest.id), 'versions', `${id}-sheets`), {
-          pixels: dataset.pixels,
-          labels: dataset.labels,
-          scored,
-          scores,
-        })
+    sheetRows.length > 0
+      ? await writeContactSheets(sheetDir, { pixels: dataset.pixels, labels: dataset.labels, scored: sheetRows, scores: sheetRows.map((i) => scoreOf.get(i)!) })
       : [];
   return { version, sheets };
 }

@@ -1,31 +1,38 @@
 import { type Regularisation, fitGaussian, gaussianLogLikelihood } from './gaussian.js';
 
+function groupByClass(indices: readonly number[], labels: ArrayLike<number>): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (const i of indices) {
+    const members = groups.get(labels[i]!);
+    if (members) members.push(i);
+    else groups.set(labels[i]!, [i]);
+  }
+  return groups;
+}
+
 /**
  * DeVries et al. (2020) instance selection scores: fit one Gaussian per class to the embeddings of
- * that class's candidates and score each candidate by its log-likelihood under its own class.
- * Returns scores aligned with `candidates`.
+ * that class's `fitOn` rows, then score each `score` row by its log-likelihood under its own
+ * class. Returns scores aligned with `score`; NaN for a class that had nothing to fit on.
  */
 export function gaussianScores(
   embeddings: Float32Array,
   dim: number,
   labels: ArrayLike<number>,
-  candidates: readonly number[],
+  fitOn: readonly number[],
+  score: readonly number[],
   regularisation: Regularisation,
 ): Float64Array {
-  const byClass = new Map<number, number[]>();
-  candidates.forEach((index, position) => {
-    const members = byClass.get(labels[index]!);
-    if (members) members.push(position);
-    else byClass.set(labels[index]!, [position]);
+  const row = (i: number) => embeddings.subarray(i * dim, (i + 1) * dim);
+  const fits = new Map(
+    [...groupByClass(fitOn, labels)].map(([label, members]) => {
+      const samples = new Float64Array(members.length * dim);
+      members.forEach((i, n) => samples.set(row(i), n * dim));
+      return [label, fitGaussian(samples, members.length, dim, regularisation)] as const;
+    }),
+  );
+  return Float64Array.from(score, (i) => {
+    const fit = fits.get(labels[i]!);
+    return fit ? gaussianLogLikelihood(fit, row(i)) : Number.NaN;
   });
-  const scores = new Float64Array(candidates.length);
-  for (const positions of byClass.values()) {
-    const samples = new Float64Array(positions.length * dim);
-    positions.forEach((position, row) => samples.set(embeddings.subarray(candidates[position]! * dim, (candidates[position]! + 1) * dim), row * dim));
-    const fit = fitGaussian(samples, positions.length, dim, regularisation);
-    positions.forEach((position, row) => {
-      scores[position] = gaussianLogLikelihood(fit, samples, row * dim);
-    });
-  }
-  return scores;
 }
