@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerRuntimeCommands } from './runtime-commands.js';
 import { registerDataCommands } from './data-commands.js';
+import { registerDbCommands } from './db-commands.js';
+import { registerModelCommands } from './model-commands.js';
+import { registerKeyCommands } from './key-commands.js';
 
 /**
  * The `faceaug` command line. Each command group lives in its own module beside this file and
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRuntimeCommands(program);
   registerDataCommands(program);
+  registerDbCommands(program);
+  registerModelCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 

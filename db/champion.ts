@@ -44,6 +44,7 @@ export async function promote(db: Database, input: PromoteInput): Promise<AliasE
   checkTranslator(input);
   const actor = requireText(input.actor, 'actor must not be empty');
   const forceReason = input.force ? requireText(input.force.reason, 'a forced promote needs a non-empty reason') : undefined;
+  if (input.expectedVersion === undefined) throw new ValidationError('promote needs expectedVersion: the current champion, or null when there is none');
   if (input.expectedVersion === input.version) throw new ValidationError(`promoting ${formatRef(input)} over itself changes nothing`);
   return db.transaction(async (tx) => {
     await lockPromotable(tx, input, forceReason !== undefined);

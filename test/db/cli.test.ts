@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openDatabase } from '../../db/client.js';
+import { registerModelVersion } from '../../db/registry.js';
+import { NEUTRAL_HAPPY, onnxBytes } from './fixtures.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'faceaug-cli-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `faceaug` entry point on the test's PGlite directory, whatever DATABASE_URL says. */
+function faceaug(...args: string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FACEAUG_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/faceaug.js', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function json(run: Run): unknown {
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+test('faceaug db migrate, models and keys on an empty data directory', async () => {
+  const unmigrated = await faceaug('models', 'list', '--json');
+  assert.equal(unmigrated.code, 1);
+  assert.match(unmigrated.stderr, /^faceaug: the database at .* lacks 2 of 2 migrations; run `faceaug db migrate` first\n$/);
+
+  assert.deepEqual(json(await faceaug('db', 'migrate', '--json')), { kind: 'pglite', location: join(dataDir, 'pglite'), total: 2, pending: 0, applied: 2 });
+  const empty = await faceaug('models', 'list', '--json');
+  assert.equal(empty.code, 0);
+  assert.equal(empty.stdout, '[]\n');
+
+  const handle = await openDatabase({ dataDir });
+  try {
+    for (const n of [1, 2]) await registerModelVersion(handle.db, { ...NEUTRAL_HAPPY, status: 'accepted', artifacts: [{ kind: 'onnx', bytes: onnxBytes(n) }] });
+  } finally {
+    await handle.close();
+  }
+
+  const promoted = json(await faceaug('models', 'promote', 'neutral:happy', '1', '--expect', 'none', '--actor', 'ci', '--json')) as Record<string, unknown>;
+  assert.deepEqual([promoted.action, promoted.fromVersion, promoted.toVersion, promoted.actor], ['promote', null, 1, 'ci']);
+  const stale = await faceaug('models', 'promote', 'neutral->happy', '2', '--expect', 'none');
+  assert.equal(stale.code, 1);
+  assert.match(stale.stderr, /^faceaug: stale promote of neutral->happy: expected champion none, but it is v1; nothing changed\n$/);
+
+  const shown = json(await faceaug('models', 'show', 'neutral:happy', 'v1', '--json')) as { aliases: string[]; artifacts: Array<{ kind: string; verified: boolean }> };
+  assert.deepEqual(shown.aliases, ['champion']);
+  assert.deepEqual(shown.artifacts.map((a) => [a.kind, a.verified]), [['onnx', true]]);
+  const listed = await faceaug('models', 'list');
+  assert.equal(listed.code, 0);
+  assert.match(listed.stdout, /^translator\s+version\s+status\s+aliases/);
+  assert.match(listed.stdout, /neutral->happy\s+1\s+accepted\s+champion/);
+
+  const created = json(await faceaug('keys', 'create', '--name', 'ci', '--scope', 'admin', '--json')) as { key: string; scopes: string[] };
+  assert.match(created.key, /^fa_/);
+  assert.deepEqual(created.scopes, ['admin']);
+  const keys = await faceaug('keys', 'list', '--json');
+  assert.equal(keys.code, 0);
+  assert.ok(!keys.stdout.includes(created.key), 'listing never shows a key');
+  assert.deepEqual((JSON.parse(keys.stdout) as Array<{ name: string }>).map((k) => k.name), ['ci']);
+});
+
+test('faceaug rejects malformed arguments with one clear line', async () => {
+  const bad = await faceaug('models', 'show', 'neutral:joy', '1');
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, "faceaug: unknown expression 'joy' (expected one of angry, disgust, fear, happy, sad, surprise, neutral)\n");
+});
