@@ -12,21 +12,22 @@ export interface DiscriminatorOptions {
  * score per overlapping patch. With n layers: n stride-2 convs, one stride-1 conv, one 1-channel conv.
  */
 export function patchDiscriminator({ ndf, layers: depth, norm }: DiscriminatorOptions): Network {
-  const conv = (name: string, filters: number, stride: number): Layer => ({
+  // Convolutions followed by a norm layer get no bias: the norm's mean subtraction cancels it.
+  const conv = (name: string, filters: number, stride: number, bias: boolean): Layer => ({
     kind: 'conv',
     name,
     kernel: 4,
     stride,
     filters,
     pad: 1,
-    bias: true,
+    bias,
   });
-  const layers: Layer[] = [conv('c0', ndf, 2), { kind: 'leakyRelu', alpha: 0.2 }];
+  const layers: Layer[] = [conv('c0', ndf, 2, true), { kind: 'leakyRelu', alpha: 0.2 }];
   let filters = ndf;
   for (let i = 1; i <= depth; i++) {
     filters = ndf * Math.min(2 ** i, 8);
-    layers.push(conv(`c${i}`, filters, i < depth ? 2 : 1), normLayer(norm, `c${i}.norm`), { kind: 'leakyRelu', alpha: 0.2 });
+    layers.push(conv(`c${i}`, filters, i < depth ? 2 : 1, false), normLayer(norm, `c${i}.norm`), { kind: 'leakyRelu', alpha: 0.2 });
   }
-  layers.push(conv('out', 1, 1));
+  layers.push(conv('out', 1, 1, true));
   return { name: `patchgan_${depth}layers_ndf${ndf}`, inputChannels: 1, layers };
 }

@@ -14,14 +14,18 @@ export interface GeneratorOptions {
   growth?: number;
 }
 
-const conv = (name: string, filters: number, kernel: number, stride: number, pad: 'valid' | number): Layer => ({
+/**
+ * A bias before a normalisation layer is cancelled by its mean subtraction (its gradient is
+ * exactly zero), so only convolutions that feed an activation or the output get one.
+ */
+const conv = (name: string, filters: number, kernel: number, stride: number, pad: 'valid' | number, bias = false): Layer => ({
   kind: 'conv',
   name,
   kernel,
   stride,
   filters,
   pad,
-  bias: true,
+  bias,
 });
 
 function resnetBlock(name: string, width: number, norm: Normalization): Layer {
@@ -48,12 +52,12 @@ function resnetBlock(name: string, width: number, norm: Normalization): Layer {
 function residualDenseBlock(name: string, width: number, growth: number, subBlocks: number, scale: number): Layer {
   const steps: Layer[][] = [];
   for (let i = 0; i < subBlocks; i++) {
-    steps.push([conv(`${name}.dense${i}`, growth, 3, 1, 1), { kind: 'leakyRelu', alpha: 0.2 }]);
+    steps.push([conv(`${name}.dense${i}`, growth, 3, 1, 1, true), { kind: 'leakyRelu', alpha: 0.2 }]);
   }
   return {
     kind: 'residual',
     scale,
-    body: [{ kind: 'dense', steps, fuse: [conv(`${name}.fuse`, width, 1, 1, 0)] }],
+    body: [{ kind: 'dense', steps, fuse: [conv(`${name}.fuse`, width, 1, 1, 0, true)] }],
   };
 }
 
@@ -81,14 +85,14 @@ export function generator(options: GeneratorOptions): Network {
     );
   }
   layers.push(
-    { kind: 'convTranspose', name: 'up1.conv', kernel: 3, stride: 2, filters: ngf * 2, bias: true },
+    { kind: 'convTranspose', name: 'up1.conv', kernel: 3, stride: 2, filters: ngf * 2, bias: false },
     normLayer(norm, 'up1.norm'),
     { kind: 'relu' },
-    { kind: 'convTranspose', name: 'up2.conv', kernel: 3, stride: 2, filters: ngf, bias: true },
+    { kind: 'convTranspose', name: 'up2.conv', kernel: 3, stride: 2, filters: ngf, bias: false },
     normLayer(norm, 'up2.norm'),
     { kind: 'relu' },
     { kind: 'reflectPad', pad: 3 },
-    conv('out.conv', 1, 7, 1, 'valid'),
+    conv('out.conv', 1, 7, 1, 'valid', true),
     { kind: 'tanh' },
   );
   const body = options.body === 'resnet' ? 'resnet' : `rdnb${options.subBlocks ?? 3}`;

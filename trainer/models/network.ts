@@ -1,6 +1,7 @@
 import * as tf from '../runtime/tf.js';
 import type { Layer, Network } from '../../core/models/layers.js';
 import { seededNormal } from './init.js';
+import { instanceNorm } from './instance-norm.js';
 
 const INIT_STD = 0.02;
 const NORM_EPSILON = 1e-5;
@@ -90,11 +91,6 @@ function weight(net: BuiltNetwork, key: string): tf.Variable {
   const found = net.weights.get(key) ?? net.statistics.get(key);
   if (found === undefined) throw new Error(`network ${net.spec.name} has no weight '${key}'`);
   return found;
-}
-
-function instanceNorm(x: tf.Tensor4D): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
-  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPSILON)));
 }
 
 function applyLayers(net: BuiltNetwork, layers: Layer[], x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
