@@ -49,13 +49,14 @@ export async function importKaggleCsv(path: string, options: ImportOptions): Pro
   const pixels = new Uint8Array(PIXELS_PER_IMAGE);
   let lineNumber = 0;
   let row = 0;
-  let columns: KaggleColumns = 3;
+  // Set by the header: the first non-blank line.
+  let columns: KaggleColumns | undefined;
   try {
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
       try {
-        if (lineNumber === 1) {
+        if (columns === undefined) {
           columns = parseKaggleHeader(line);
           continue;
         }
@@ -64,7 +65,7 @@ export async function importKaggleCsv(path: string, options: ImportOptions): Pro
         await writer.append(parsed.row ?? row, parsed.label, parsed.usage, parsed.pixels);
       } catch (error) {
         if (!(error instanceof InvalidRowError)) throw error;
-        if (!options.skipInvalid || lineNumber === 1) throw new Error(`${name}:${lineNumber}: ${error.reason}`);
+        if (!options.skipInvalid || columns === undefined) throw new Error(`${name}:${lineNumber}: ${error.reason}`);
         writer.skip(lineNumber, error.reason);
       }
     }
