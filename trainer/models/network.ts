@@ -1,5 +1,6 @@
 import * as tf from '../runtime/tf.js';
 import type { Layer, Network } from '../../core/models/layers.js';
+import type { NamedWeights } from '../../core/models/weights.js';
 import { seededNormal } from './init.js';
 import { instanceNorm } from './instance-norm.js';
 
@@ -165,4 +166,25 @@ export function parameterCount(net: BuiltNetwork): number {
 
 export function disposeNetwork(net: BuiltNetwork): void {
   for (const v of [...net.weights.values(), ...net.statistics.values()]) v.dispose();
+}
+
+/** A copy of every weight and running statistic, detached from tfjs (for checkpoints and export). */
+export function readWeights(net: BuiltNetwork): NamedWeights {
+  const out: NamedWeights = new Map();
+  for (const [key, v] of [...net.weights, ...net.statistics]) {
+    out.set(key, { shape: v.shape.slice(), values: (v.dataSync() as Float32Array).slice() });
+  }
+  return out;
+}
+
+/** Overwrites the network's weights and statistics with `weights` (shapes must match). */
+export function loadWeights(net: BuiltNetwork, weights: NamedWeights): void {
+  for (const [key, v] of [...net.weights, ...net.statistics]) {
+    const source = weights.get(key);
+    if (!source) throw new Error(`weights for ${net.spec.name} lack '${key}'`);
+    if (source.shape.join('x') !== v.shape.join('x')) {
+      throw new Error(`weight '${key}' has shape [${source.shape}], expected [${v.shape}]`);
+    }
+    tf.tidy(() => v.assign(tf.tensor(source.values, source.shape, 'float32')));
+  }
 }
