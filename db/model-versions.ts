@@ -205,7 +205,7 @@ export function refCondition(ref: ModelRef) {
 }
 
 /** The status of a version, or NotFoundError: turns "nothing matched" into the right error. */
-export async function currentStatus(db: Database, ref: ModelRef): Promise<ModelStatus> {
+async function currentStatus(db: Database, ref: ModelRef): Promise<ModelStatus> {
   const [row] = await db.select({ status: modelVersions.status }).from(modelVersions).where(refCondition(ref));
   if (!row) throw new NotFoundError(`model version ${formatRef(ref)} does not exist`);
   return row.status;
