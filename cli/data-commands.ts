@@ -15,21 +15,30 @@ import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
 
-/** A progress bar on stderr for one long stage; it reports the stage's duration when it ends. */
+/**
+ * A progress bar on stderr for one long stage; it reports the stage's duration when it ends. When
+ * stderr is not a terminal (a log file) it writes a line per tenth instead.
+ */
 function progressBar(stage: string, quiet: boolean): Progress {
   const started = performance.now();
   const bar = new cliProgress.SingleBar({ format: `${stage} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}`, stream: process.stderr }, cliProgress.Presets.shades_classic);
   let running = false;
+  let loggedTenth = 0;
   return (done, total) => {
     if (quiet) return;
-    if (!running) {
+    if (!process.stderr.isTTY) {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth > loggedTenth && done < total) console.error(`${stage}: ${tenth * 10}% (${seconds(performance.now() - started)})`);
+      loggedTenth = tenth;
+    } else if (!running) {
       bar.start(total, 0);
       running = true;
     }
-    bar.update(done);
+    if (running) bar.update(done);
     if (done >= total) {
-      bar.stop();
+      if (running) bar.stop();
       running = false;
+      loggedTenth = 0;
       console.error(`${stage}: ${seconds(performance.now() - started)}`);
     }
   };
