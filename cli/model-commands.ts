@@ -92,7 +92,7 @@ export function registerModelCommands(program: Command): void {
         [
           `${formatTranslator(m)} v${m.version}  ${m.status}${m.aliases.length ? `  (${m.aliases.join(', ')})` : ''}`,
           `run: ${m.runId ?? '-'}   created: ${date(m.createdAt)}   status since: ${date(m.statusChangedAt)}`,
-          table(['artifact', 'size', 'sha256', 'location'], m.artifacts.map((a) => [a.kind, bytes(a.sizeBytes), `${a.sha256} ok`, a.uri ?? 'database']), ''),
+          table(['artifact', 'size', 'sha256 (verified)', 'location'], m.artifacts.map((a) => [a.kind, bytes(a.sizeBytes), a.sha256, a.uri ?? 'database']), ''),
           `metrics: ${JSON.stringify(m.metrics)}`,
           ...(m.report ? ['', m.report] : []),
         ].join('\n'),
