@@ -3,3 +3,4 @@ export * from './datasets.js';
 export * from './runs.js';
 export * from './models.js';
 export * from './api-keys.js';
+export * from './jobs.js';
