@@ -10,9 +10,17 @@ import type { CycleGanConfig } from '../trainer/gan/cyclegan.js';
 export const referenceCycleGan: CycleGanConfig = {
   generator: generator({ ngf: 32, blocks: 6, body: 'resnet', norm: 'instance' }),
   discriminator: patchDiscriminator({ ndf: 64, layers: 3, norm: 'instance' }),
+  adversarial: 'lsgan',
+  criticSteps: 1,
+  gradientPenaltyWeight: 10,
   learningRate: 2e-4,
   beta1: 0.5,
   lambdaCycle: 10,
   lambdaIdentity: 0.5,
+  // The PyTorch script has no image pool or label tricks; neither costs measurable time.
+  minority: 'B',
+  minorityLabelSmoothing: 0,
+  minorityLabelFlip: 0,
+  poolSize: 0,
   seed: 0,
 };

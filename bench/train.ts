@@ -54,6 +54,7 @@ for (const workers of args.workers.split(',').map(Number)) {
           b: seededImages(shard, SIZE, 2 * (i * workers + r) + 1),
           batch: shard,
           size: SIZE,
+          controls: { learningRate: referenceCycleGan.learningRate, noiseSigma: 0, updateMinorityDiscriminator: true, seed: i },
         }));
         const start = performance.now();
         await group.all('step', shards);

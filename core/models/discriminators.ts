@@ -1,4 +1,4 @@
-import { normLayer, type Layer, type Network, type Normalization } from './layers.js';
+import { normLayers, type Layer, type Network, type Normalization } from './layers.js';
 
 export interface DiscriminatorOptions {
   ndf: number;
@@ -13,6 +13,7 @@ export interface DiscriminatorOptions {
  */
 export function patchDiscriminator({ ndf, layers: depth, norm }: DiscriminatorOptions): Network {
   // Convolutions followed by a norm layer get no bias: the norm's mean subtraction cancels it.
+  // WGAN-GP critics use no norm (the penalty is per sample, and batch statistics would couple them).
   const conv = (name: string, filters: number, stride: number, bias: boolean): Layer => ({
     kind: 'conv',
     name,
@@ -26,7 +27,7 @@ export function patchDiscriminator({ ndf, layers: depth, norm }: DiscriminatorOp
   let filters = ndf;
   for (let i = 1; i <= depth; i++) {
     filters = ndf * Math.min(2 ** i, 8);
-    layers.push(conv(`c${i}`, filters, i < depth ? 2 : 1, false), normLayer(norm, `c${i}.norm`), { kind: 'leakyRelu', alpha: 0.2 });
+    layers.push(conv(`c${i}`, filters, i < depth ? 2 : 1, norm === 'none'), ...normLayers(norm, `c${i}.norm`), { kind: 'leakyRelu', alpha: 0.2 });
   }
   layers.push(conv('out', 1, 1, true));
   return { name: `patchgan_${depth}layers_ndf${ndf}`, inputChannels: 1, layers };

@@ -1,4 +1,4 @@
-import { normLayer, type Layer, type Network, type Normalization } from './layers.js';
+import { normLayers, type Layer, type Network, type Normalization } from './layers.js';
 
 export interface GeneratorOptions {
   /** Filters of the first layer (c7s1-ngf); doubled by each of the two downsamplings. */
@@ -18,7 +18,7 @@ export interface GeneratorOptions {
  * A bias before a normalisation layer is cancelled by its mean subtraction (its gradient is
  * exactly zero), so only convolutions that feed an activation or the output get one.
  */
-const conv = (name: string, filters: number, kernel: number, stride: number, pad: 'valid' | number, bias = false): Layer => ({
+const conv = (name: string, filters: number, kernel: number, stride: number, pad: 'valid' | number, bias: boolean): Layer => ({
   kind: 'conv',
   name,
   kernel,
@@ -34,12 +34,12 @@ function resnetBlock(name: string, width: number, norm: Normalization): Layer {
     scale: 1,
     body: [
       { kind: 'reflectPad', pad: 1 },
-      conv(`${name}.conv1`, width, 3, 1, 'valid'),
-      normLayer(norm, `${name}.norm1`),
+      conv(`${name}.conv1`, width, 3, 1, 'valid', norm === 'none'),
+      ...normLayers(norm, `${name}.norm1`),
       { kind: 'relu' },
       { kind: 'reflectPad', pad: 1 },
-      conv(`${name}.conv2`, width, 3, 1, 'valid'),
-      normLayer(norm, `${name}.norm2`),
+      conv(`${name}.conv2`, width, 3, 1, 'valid', norm === 'none'),
+      ...normLayers(norm, `${name}.norm2`),
     ],
   };
 }
@@ -65,16 +65,17 @@ function residualDenseBlock(name: string, width: number, growth: number, subBloc
 export function generator(options: GeneratorOptions): Network {
   const { ngf, norm, blocks } = options;
   const width = ngf * 4;
+  const biased = norm === 'none';
   const layers: Layer[] = [
     { kind: 'reflectPad', pad: 3 },
-    conv('in.conv', ngf, 7, 1, 'valid'),
-    normLayer(norm, 'in.norm'),
+    conv('in.conv', ngf, 7, 1, 'valid', biased),
+    ...normLayers(norm, 'in.norm'),
     { kind: 'relu' },
-    conv('down1.conv', ngf * 2, 3, 2, 1),
-    normLayer(norm, 'down1.norm'),
+    conv('down1.conv', ngf * 2, 3, 2, 1, biased),
+    ...normLayers(norm, 'down1.norm'),
     { kind: 'relu' },
-    conv('down2.conv', width, 3, 2, 1),
-    normLayer(norm, 'down2.norm'),
+    conv('down2.conv', width, 3, 2, 1, biased),
+    ...normLayers(norm, 'down2.norm'),
     { kind: 'relu' },
   ];
   for (let i = 0; i < blocks; i++) {
@@ -85,11 +86,11 @@ export function generator(options: GeneratorOptions): Network {
     );
   }
   layers.push(
-    { kind: 'convTranspose', name: 'up1.conv', kernel: 3, stride: 2, filters: ngf * 2, bias: false },
-    normLayer(norm, 'up1.norm'),
+    { kind: 'convTranspose', name: 'up1.conv', kernel: 3, stride: 2, filters: ngf * 2, bias: biased },
+    ...normLayers(norm, 'up1.norm'),
     { kind: 'relu' },
-    { kind: 'convTranspose', name: 'up2.conv', kernel: 3, stride: 2, filters: ngf, bias: false },
-    normLayer(norm, 'up2.norm'),
+    { kind: 'convTranspose', name: 'up2.conv', kernel: 3, stride: 2, filters: ngf, bias: biased },
+    ...normLayers(norm, 'up2.norm'),
     { kind: 'relu' },
     { kind: 'reflectPad', pad: 3 },
     conv('out.conv', 1, 7, 1, 'valid', true),

@@ -36,8 +36,10 @@ export interface Network {
   layers: Layer[];
 }
 
-export type Normalization = 'instance' | 'batch';
+export type Normalization = 'instance' | 'batch' | 'none';
 
-export function normLayer(kind: Normalization, name: string): Layer {
-  return kind === 'instance' ? { kind: 'instanceNorm', name, affine: false } : { kind: 'batchNorm', name };
+/** The normalisation layer after a convolution, if any. */
+export function normLayers(kind: Normalization, name: string): Layer[] {
+  if (kind === 'none') return [];
+  return [kind === 'instance' ? { kind: 'instanceNorm', name, affine: false } : { kind: 'batchNorm', name }];
 }

@@ -12,10 +12,18 @@ const SIZE = 16;
 const config: CycleGanConfig = {
   generator: generator({ ngf: 4, blocks: 1, body: 'resnet', norm: 'instance' }),
   discriminator: patchDiscriminator({ ndf: 4, layers: 2, norm: 'instance' }),
+  adversarial: 'lsgan',
+  criticSteps: 1,
+  gradientPenaltyWeight: 10,
   learningRate: 2e-3,
   beta1: 0.5,
   lambdaCycle: 10,
   lambdaIdentity: 0.5,
+  minority: 'B',
+  minorityLabelSmoothing: 0.1,
+  // Pool and flips draw per-replica randomness; off here so one worker can be the reference.
+  minorityLabelFlip: 0,
+  poolSize: 0,
   seed: 7,
 };
 
@@ -31,6 +39,8 @@ function shard(values: { a: Float32Array; b: Float32Array }, from: number, count
     b: values.b.slice(from * pixels, (from + count) * pixels),
     batch: count,
     size: SIZE,
+    // Instance noise is drawn per replica too, so the reference comparison runs without it.
+    controls: { learningRate: config.learningRate, noiseSigma: 0, updateMinorityDiscriminator: true, seed: from },
   };
 }
 
@@ -56,6 +66,27 @@ test('data-parallel replicas apply identical averaged gradients', async () => {
     assert.deepEqual(await pair.all<number>('numTensors', [undefined, undefined]), tensorsAfterFirstStep, 'a step leaked tensors');
   } finally {
     await Promise.all([pair.close(), single.close()]);
+  }
+});
+
+test('replicas stay identical with per-replica pools, label flips and a resting discriminator', async () => {
+  const group = await ReplicaGroup.start({
+    program: PROGRAM,
+    config: { ...config, poolSize: 3, minorityLabelFlip: 0.3, adversarial: 'wgan-gp', criticSteps: 2 },
+    workers: 2,
+    backend: 'wasm',
+  });
+  try {
+    for (let step = 0; step < 3; step++) {
+      const values = batch(step, 4);
+      const [left, right] = [shard(values, 0, 2), shard(values, 2, 2)];
+      const controls = { learningRate: 1e-3, noiseSigma: 0.1, updateMinorityDiscriminator: step !== 1, seed: step };
+      await group.all('step', [{ ...left, controls }, { ...right, controls }]);
+    }
+    const [first, second] = await group.all<Float32Array>('weights', [undefined, undefined]);
+    assert.ok(first!.every((v, i) => Object.is(v, second![i])), 'replica weights diverged');
+  } finally {
+    await group.close();
   }
 });
 

@@ -1,13 +1,14 @@
 import * as tf from '../runtime/tf.js';
 import type { Replica, ReplicaContext } from '../runtime/replica.js';
-import { CycleGan, type CycleGanConfig, type CycleGanLosses } from './cyclegan.js';
+import { CycleGan, type CycleGanConfig, type CycleGanLosses, type CycleGanState, type StepControls } from './cyclegan.js';
 
 export interface CycleGanShard {
-  /** This replica's images of each domain, NHWC [batch, 48, 48, 1] in [-1, 1]. */
+  /** This replica's images of each domain, NHWC [batch, size, size, 1] in [-1, 1]. */
   a: Float32Array;
   b: Float32Array;
   batch: number;
   size: number;
+  controls: StepControls;
 }
 
 /** A CycleGAN on one worker thread of a {@link ReplicaGroup}. */
@@ -20,12 +21,20 @@ export function createReplica(config: CycleGanConfig, context: ReplicaContext): 
       const a = tf.tensor4d(shard.a, shape);
       const b = tf.tensor4d(shard.b, shape);
       try {
-        return gan.step(a, b, context);
+        // Each replica draws its own pool, flip and noise randomness, reproducibly.
+        return gan.step(a, b, { ...shard.controls, seed: shard.controls.seed * 65_537 + context.rank }, context);
       } finally {
         tf.dispose([a, b]);
       }
     },
-    /** Every weight of the four networks, concatenated in a fixed order. */
+    /** Weights, optimiser moments and this replica's image pools, for a checkpoint. */
+    getState(): Promise<CycleGanState> {
+      return gan.getState();
+    },
+    setState(state: CycleGanState): Promise<void> {
+      return gan.setState(state);
+    },
+    /** Every trainable weight, concatenated in a fixed order (to compare replicas). */
     weights(): Float32Array {
       const variables = [gan.gAB, gan.gBA, gan.dA, gan.dB].flatMap((net) => [...net.weights.values()]);
       const out = new Float32Array(variables.reduce((n, v) => n + v.size, 0));

@@ -1,89 +1,287 @@
 import * as tf from '../runtime/tf.js';
 import type { Network } from '../../core/models/layers.js';
-import { buildNetwork, disposeNetwork, forward, type BuiltNetwork } from '../models/network.js';
+import type { NamedWeights } from '../../core/models/weights.js';
+import { buildNetwork, disposeNetwork, forward, loadWeights, readWeights, type BuiltNetwork } from '../models/network.js';
 import { averageGradients } from '../runtime/gradients.js';
 import type { ReplicaContext } from '../runtime/replica.js';
-import { l1Loss, lsganLoss } from './losses.js';
+import { seededRandom } from '../data/seeded-random.js';
+import { emptyPool, queryPool, type ImagePoolState } from './image-pool.js';
+import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from './losses.js';
+
+export type Adversarial = 'lsgan' | 'wgan-gp';
+export type Domain = 'A' | 'B';
 
 export interface CycleGanConfig {
   generator: Network;
   discriminator: Network;
+  adversarial: Adversarial;
+  /** WGAN-GP: critic updates per generator update, and the penalty weight (10 in the paper). */
+  criticSteps: number;
+  gradientPenaltyWeight: number;
   learningRate: number;
   beta1: number;
   lambdaCycle: number;
-  /** Relative to lambdaCycle, as in the reference CycleGAN. */
+  /** Relative to lambdaCycle, as in the reference CycleGAN; 0 skips the identity passes. */
   lambdaIdentity: number;
+  /** The rarer domain, whose discriminator gets the anti-overfitting measures below. */
+  minority: Domain;
+  /** One-sided label smoothing: the minority discriminator's real target is 1 - this (LSGAN). */
+  minorityLabelSmoothing: number;
+  /** Probability of swapping real and fake targets per sample for the minority discriminator (LSGAN). */
+  minorityLabelFlip: number;
+  /** Image pool size per discriminator (50 in the reference; 0 disables). */
+  poolSize: number;
+  seed: number;
+}
+
+/** What changes from step to step, decided by the training loop from its schedules. */
+export interface StepControls {
+  learningRate: number;
+  /** Standard deviation of the instance noise added to every discriminator input. */
+  noiseSigma: number;
+  /** False while alternate training rests the minority discriminator. */
+  updateMinorityDiscriminator: boolean;
+  /** Seeds this step's randomness (pool, flips, noise, penalty mixing), so a resumed run repeats it. */
   seed: number;
 }
 
 export interface CycleGanLosses {
   generator: number;
-  discriminator: number;
+  adversarial: number;
+  cycle: number;
+  identity: number;
+  discriminatorA: number;
+  discriminatorB: number;
 }
 
+export interface CycleGanState {
+  weights: Record<'gAB' | 'gBA' | 'dA' | 'dB', NamedWeights>;
+  optimizers: Record<'generator' | 'discriminator', Array<{ name: string; shape: number[]; values: Float32Array }>>;
+  pools: Record<Domain, ImagePoolState>;
+}
+
+const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
+
 /**
- * Two generators (A->B, B->A) and two discriminators trained with LSGAN, cycle-consistency and
- * identity losses (Zhu et al. 2017). Images are NHWC in [-1, 1]. Gradients pass through
- * `context` so that data-parallel replicas apply identical averaged updates.
+ * Two generators (A->B, B->A) and two discriminators trained with LSGAN or WGAN-GP, cycle and
+ * identity losses (Zhu et al. 2017), plus the measures against discriminator overfitting on a
+ * small domain from the ECycleGAN study. Images are NHWC in [-1, 1]. All gradients pass through
+ * `context`, so data-parallel replicas apply identical averaged updates.
  */
 export class CycleGan {
   readonly gAB: BuiltNetwork;
   readonly gBA: BuiltNetwork;
   readonly dA: BuiltNetwork;
   readonly dB: BuiltNetwork;
-  private readonly generatorVariables: tf.Variable[];
-  private readonly discriminatorVariables: tf.Variable[];
   private readonly generatorOptimizer: tf.AdamOptimizer;
   private readonly discriminatorOptimizer: tf.AdamOptimizer;
+  private readonly pools: Record<Domain, ImagePoolState>;
 
   constructor(readonly config: CycleGanConfig) {
     this.gAB = buildNetwork(config.generator, config.seed, 'gAB');
     this.gBA = buildNetwork(config.generator, config.seed + 1, 'gBA');
     this.dA = buildNetwork(config.discriminator, config.seed + 2, 'dA');
     this.dB = buildNetwork(config.discriminator, config.seed + 3, 'dB');
-    this.generatorVariables = [...this.gAB.weights.values(), ...this.gBA.weights.values()];
-    this.discriminatorVariables = [...this.dA.weights.values(), ...this.dB.weights.values()];
     this.generatorOptimizer = tf.train.adam(config.learningRate, config.beta1, 0.999);
     this.discriminatorOptimizer = tf.train.adam(config.learningRate, config.beta1, 0.999);
+    this.pools = { A: emptyPool(config.poolSize), B: emptyPool(config.poolSize) };
+  }
+
+  private get generatorVariables(): tf.Variable[] {
+    return [...this.gAB.weights.values(), ...this.gBA.weights.values()];
+  }
+
+  private discriminatorVariables(updateMinority: boolean): tf.Variable[] {
+    const majority = this.config.minority === 'A' ? this.dB : this.dA;
+    const minority = this.config.minority === 'A' ? this.dA : this.dB;
+    return [...majority.weights.values(), ...(updateMinority ? minority.weights.values() : [])];
   }
 
   /** The longest gradient vector a step all-reduces. */
   get gradientLength(): number {
     const count = (vs: tf.Variable[]) => vs.reduce((n, v) => n + v.size, 0);
-    return Math.max(count(this.generatorVariables), count(this.discriminatorVariables));
+    return Math.max(count(this.generatorVariables), count(this.discriminatorVariables(true)));
   }
 
-  /** One optimisation step of both generators, then both discriminators, on a batch of each domain. */
-  step(realA: tf.Tensor4D, realB: tf.Tensor4D, context: ReplicaContext): CycleGanLosses {
+  step(realA: tf.Tensor4D, realB: tf.Tensor4D, controls: StepControls, context: ReplicaContext): CycleGanLosses {
+    for (const optimizer of [this.generatorOptimizer, this.discriminatorOptimizer]) {
+      // tfjs keeps the rate in a protected field; Adam reads it on every update.
+      (optimizer as unknown as { learningRate: number }).learningRate = controls.learningRate;
+    }
+    const random = seededRandom(controls.seed);
+    return this.config.adversarial === 'lsgan'
+      ? this.lsganStep(realA, realB, controls, random, context)
+      : this.wganStep(realA, realB, controls, random, context);
+  }
+
+  /** Generator loss terms; the adversarial term is the caller's, as it differs between LSGAN and WGAN. */
+  private generatorLoss(realA: tf.Tensor4D, realB: tf.Tensor4D, fakeA: tf.Tensor4D, fakeB: tf.Tensor4D, adversarial: tf.Scalar) {
     const { lambdaCycle, lambdaIdentity } = this.config;
-    let fakeA: tf.Tensor4D | undefined;
-    let fakeB: tf.Tensor4D | undefined;
+    const cycle = tf.add(l1Loss(forward(this.gBA, fakeB), realA), l1Loss(forward(this.gAB, fakeA), realB)) as tf.Scalar;
+    const identity =
+      lambdaIdentity > 0
+        ? (tf.add(l1Loss(forward(this.gAB, realB), realB), l1Loss(forward(this.gBA, realA), realA)) as tf.Scalar)
+        : tf.scalar(0);
+    const total = tf.addN([adversarial, tf.mul(cycle, lambdaCycle), tf.mul(identity, lambdaCycle * lambdaIdentity)]) as tf.Scalar;
+    return { total, cycle, identity };
+  }
+
+  private lsganStep(realA: tf.Tensor4D, realB: tf.Tensor4D, controls: StepControls, random: () => number, context: ReplicaContext) {
+    let fakeA!: tf.Tensor4D;
+    let fakeB!: tf.Tensor4D;
+    const parts: tf.Scalar[] = [];
     const g = tf.variableGrads(() => {
       fakeB = tf.keep(forward(this.gAB, realA));
       fakeA = tf.keep(forward(this.gBA, realB));
-      const adversarial = tf.add(lsganLoss(forward(this.dB, fakeB), 1), lsganLoss(forward(this.dA, fakeA), 1));
-      const cycle = tf.add(l1Loss(forward(this.gBA, fakeB), realA), l1Loss(forward(this.gAB, fakeA), realB));
-      const identity = tf.add(l1Loss(forward(this.gAB, realB), realB), l1Loss(forward(this.gBA, realA), realA));
-      return tf.addN([adversarial, tf.mul(cycle, lambdaCycle), tf.mul(identity, lambdaCycle * lambdaIdentity)]) as tf.Scalar;
+      const adversarial = tf.add(lsganLoss(forward(this.dB, fakeB), 1), lsganLoss(forward(this.dA, fakeA), 1)) as tf.Scalar;
+      const { total, cycle, identity } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial);
+      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity));
+      return total;
     }, this.generatorVariables);
     this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
 
+    const pooledA = this.fromPool('A', fakeA, random);
+    const pooledB = this.fromPool('B', fakeB, random);
+    const batch = realA.shape[0];
+    const targets = (domain: Domain) => {
+      if (domain !== this.config.minority) return { real: tf.scalar(1), fake: tf.scalar(0) };
+      const realTarget = 1 - this.config.minorityLabelSmoothing;
+      const flips = Array.from({ length: batch }, () => random() < this.config.minorityLabelFlip);
+      return {
+        real: tf.tensor4d(flips.map((f) => (f ? 0 : realTarget)), [batch, 1, 1, 1]),
+        fake: tf.tensor4d(flips.map((f) => (f ? realTarget : 0)), [batch, 1, 1, 1]),
+      };
+    };
+    const noiseSeed = Math.floor(random() * 2 ** 31);
+    const noisy = (x: tf.Tensor4D, salt: number) =>
+      controls.noiseSigma > 0 ? (tf.add(x, tf.randomNormal(x.shape, 0, controls.noiseSigma, 'float32', noiseSeed + salt)) as tf.Tensor4D) : x;
+    const dLosses: tf.Scalar[] = [];
+    const variables = this.discriminatorVariables(controls.updateMinorityDiscriminator);
     const d = tf.variableGrads(() => {
-      const lossA = tf.add(lsganLoss(forward(this.dA, realA), 1), lsganLoss(forward(this.dA, fakeA!), 0));
-      const lossB = tf.add(lsganLoss(forward(this.dB, realB), 1), lsganLoss(forward(this.dB, fakeB!), 0));
-      return tf.mul(tf.add(lossA, lossB), 0.5) as tf.Scalar;
-    }, this.discriminatorVariables);
-    this.apply(this.discriminatorOptimizer, d.grads, this.discriminatorVariables, context);
+      const loss = (net: BuiltNetwork, domain: Domain, real: tf.Tensor4D, fake: tf.Tensor4D, salt: number) => {
+        const { real: realTarget, fake: fakeTarget } = targets(domain);
+        const value = tf.mul(
+          tf.add(lsganLoss(forward(net, noisy(real, salt)), realTarget), lsganLoss(forward(net, noisy(fake, salt + 1)), fakeTarget)),
+          0.5,
+        ) as tf.Scalar;
+        dLosses.push(tf.keep(value));
+        return value;
+      };
+      const lossA = loss(this.dA, 'A', realA, pooledA, 0);
+      const lossB = loss(this.dB, 'B', realB, pooledB, 2);
+      // A resting minority discriminator still reports its loss but is left out of the update.
+      const minorityRests = !controls.updateMinorityDiscriminator;
+      if (minorityRests) return this.config.minority === 'A' ? lossB : lossA;
+      return tf.add(lossA, lossB) as tf.Scalar;
+    }, variables);
+    this.apply(this.discriminatorOptimizer, d.grads, variables, context);
 
-    const losses = { generator: g.value.dataSync()[0]!, discriminator: d.value.dataSync()[0]! };
-    tf.dispose([g.value, d.value, fakeA!, fakeB!]);
+    const [adversarial, cycle, identity] = parts.map(scalar) as [number, number, number];
+    const losses: CycleGanLosses = {
+      generator: scalar(g.value),
+      adversarial,
+      cycle,
+      identity,
+      discriminatorA: scalar(dLosses[0]!),
+      discriminatorB: scalar(dLosses[1]!),
+    };
+    tf.dispose([g.value, d.value, fakeA, fakeB, pooledA, pooledB, ...parts, ...dLosses]);
     return losses;
+  }
+
+  private wganStep(realA: tf.Tensor4D, realB: tf.Tensor4D, controls: StepControls, random: () => number, context: ReplicaContext) {
+    const batch = realA.shape[0];
+    const { gradientPenaltyWeight } = this.config;
+    const variables = this.discriminatorVariables(controls.updateMinorityDiscriminator);
+    let criticA = 0;
+    let criticB = 0;
+    for (let k = 0; k < this.config.criticSteps; k++) {
+      const [fakeA, fakeB] = tf.tidy(() => [forward(this.gBA, realB), forward(this.gAB, realA)]) as [tf.Tensor4D, tf.Tensor4D];
+      const pooledA = this.fromPool('A', fakeA, random);
+      const pooledB = this.fromPool('B', fakeB, random);
+      const epsilon = () => tf.tensor1d(Array.from({ length: batch }, () => random()), 'float32');
+      const noiseSeed = Math.floor(random() * 2 ** 31);
+      const noisy = (x: tf.Tensor4D, salt: number) =>
+        controls.noiseSigma > 0 ? (tf.add(x, tf.randomNormal(x.shape, 0, controls.noiseSigma, 'float32', noiseSeed + salt)) as tf.Tensor4D) : x;
+      const values: tf.Scalar[] = [];
+      const d = tf.variableGrads(() => {
+        const loss = (net: BuiltNetwork, real: tf.Tensor4D, fake: tf.Tensor4D, salt: number) => {
+          const critic = (x: tf.Tensor4D) => forward(net, x);
+          const value = tf.add(
+            wganCriticLoss(critic(noisy(real, salt)), critic(noisy(fake, salt + 1))),
+            tf.mul(gradientPenalty(critic, real, fake, epsilon()), gradientPenaltyWeight),
+          ) as tf.Scalar;
+          values.push(tf.keep(value));
+          return value;
+        };
+        const lossA = loss(this.dA, realA, pooledA, 0);
+        const lossB = loss(this.dB, realB, pooledB, 2);
+        if (!controls.updateMinorityDiscriminator) return this.config.minority === 'A' ? lossB : lossA;
+        return tf.add(lossA, lossB) as tf.Scalar;
+      }, variables);
+      this.apply(this.discriminatorOptimizer, d.grads, variables, context);
+      [criticA, criticB] = values.map(scalar) as [number, number];
+      tf.dispose([d.value, fakeA, fakeB, pooledA, pooledB, ...values]);
+    }
+
+    const parts: tf.Scalar[] = [];
+    const g = tf.variableGrads(() => {
+      const fakeB = forward(this.gAB, realA);
+      const fakeA = forward(this.gBA, realB);
+      const adversarial = tf.add(wganGeneratorLoss(forward(this.dB, fakeB)), wganGeneratorLoss(forward(this.dA, fakeA))) as tf.Scalar;
+      const { total, cycle, identity } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial);
+      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity));
+      return total;
+    }, this.generatorVariables);
+    this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
+    const [adversarial, cycle, identity] = parts.map(scalar) as [number, number, number];
+    const losses = { generator: scalar(g.value), adversarial, cycle, identity, discriminatorA: criticA, discriminatorB: criticB };
+    tf.dispose([g.value, ...parts]);
+    return losses;
+  }
+
+  /** Fakes as the discriminator of `domain` sees them: through that domain's image pool. */
+  private fromPool(domain: Domain, fakes: tf.Tensor4D, random: () => number): tf.Tensor4D {
+    const [n, h, w, c] = fakes.shape;
+    const size = h * w * c;
+    const values = fakes.dataSync() as Float32Array;
+    const images = Array.from({ length: n }, (_, i) => values.subarray(i * size, (i + 1) * size));
+    const chosen = queryPool(this.pools[domain], images, random);
+    const out = new Float32Array(n * size);
+    chosen.forEach((image, i) => out.set(image, i * size));
+    return tf.tensor4d(out, fakes.shape);
   }
 
   private apply(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, variables: tf.Variable[], context: ReplicaContext) {
     const averaged = averageGradients(grads, variables, context);
     optimizer.applyGradients(averaged);
     tf.dispose(Object.values(averaged));
+  }
+
+  async getState(): Promise<CycleGanState> {
+    const optimizerState = async (optimizer: tf.Optimizer) =>
+      (await optimizer.getWeights()).map(({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: tensor.dataSync().slice() as Float32Array }));
+    return {
+      weights: { gAB: readWeights(this.gAB), gBA: readWeights(this.gBA), dA: readWeights(this.dA), dB: readWeights(this.dB) },
+      optimizers: { generator: await optimizerState(this.generatorOptimizer), discriminator: await optimizerState(this.discriminatorOptimizer) },
+      pools: { A: { ...this.pools.A, images: this.pools.A.images.map((i) => i.slice()) }, B: { ...this.pools.B, images: this.pools.B.images.map((i) => i.slice()) } },
+    };
+  }
+
+  async setState(state: CycleGanState): Promise<void> {
+    loadWeights(this.gAB, state.weights.gAB);
+    loadWeights(this.gBA, state.weights.gBA);
+    loadWeights(this.dA, state.weights.dA);
+    loadWeights(this.dB, state.weights.dB);
+    const restore = async (optimizer: tf.Optimizer, saved: CycleGanState['optimizers']['generator']) => {
+      const tensors = saved.map(({ name, shape, values }) => ({ name, tensor: tf.tensor(values, shape, name === 'iter' ? 'float32' : 'float32') }));
+      await optimizer.setWeights(tensors);
+      tf.dispose(tensors.map((t) => t.tensor));
+    };
+    await restore(this.generatorOptimizer, state.optimizers.generator);
+    await restore(this.discriminatorOptimizer, state.optimizers.discriminator);
+    this.pools.A = { ...state.pools.A, images: state.pools.A.images.map((i) => i.slice()) };
+    this.pools.B = { ...state.pools.B, images: state.pools.B.images.map((i) => i.slice()) };
   }
 
   dispose(): void {

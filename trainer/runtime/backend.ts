@@ -2,6 +2,7 @@ import * as tf from './tf.js';
 import { readSetting } from '../../core/config.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 import { registerMirrorPadGradient } from './mirror-pad-gradient.js';
+import { registerComparisonGradients } from './comparison-gradients.js';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -45,6 +46,7 @@ export function parseBackendChoice(raw: string): BackendChoice {
 
 async function select(requested: BackendChoice | undefined): Promise<ActiveBackend> {
   registerMirrorPadGradient();
+  registerComparisonGradients();
   // An explicit choice is honoured or fails loudly; automatic choice falls through to wasm, never
   // to the pure-JS cpu backend, which is hundreds of times too slow to train on.
   const candidates: BackendChoice[] = requested ? [requested] : ['tensorflow-gpu', 'tensorflow', 'wasm'];
