@@ -27,7 +27,11 @@ interface Builder {
 }
 
 function addVariable(b: Builder, into: Weights, key: string, shape: number[], values: Float32Array, trainable: boolean) {
-  into.set(key, tf.variable(tf.tensor(values, shape), trainable, `${b.prefix}/${key}`));
+  // The variable shares the initial tensor's data; disposing the tensor leaves the data to the
+  // variable, which disposeNetwork then frees.
+  const initial = tf.tensor(values, shape);
+  into.set(key, tf.variable(initial, trainable, `${b.prefix}/${key}`));
+  initial.dispose();
 }
 
 /** Creates the variables of `layers` for an input of `channels` channels; returns the output channels. */
