@@ -75,8 +75,8 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
   let scored: number[] = [];
   let scores: number[] = [];
   let params: Record<string, unknown>;
-  /** Rows the contact sheets show: those the filter could remove. */
-  let sheetRows: number[] = [];
+  /** What the contact sheets show: the rows the filter could remove, with their scores. */
+  let sheet = { rows: [] as number[], scores: [] as number[] };
   if (spec.method === 'duplicates') {
     // Duplicate removal looks at every split: it is what keeps leaked copies out of Training.
     const drop = duplicatesToDrop(findDuplicates(dataset, input), dataset.usage);
@@ -91,9 +91,9 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
     kept = input.filter((i) => selected.has(i) || !inSplits.has(dataset.usage[i]!));
     scored = input;
     scores = input.map((i) => byIndex[i]!);
-    sheetRows = filtered;
-    params = { ...spec, splits: context.splits, keepRule: rule };
-    delete params.method;
+    sheet = { rows: filtered, scores: filtered.map((i) => byIndex[i]!) };
+    const { method: _method, ...settings } = spec;
+    params = { ...settings, splits: context.splits, keepRule: rule };
   }
   const id = versionId(dataset.manifest.id, parent?.id ?? null, spec.method, params);
   const version: DatasetVersion = {
@@ -112,11 +112,10 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
   const registryId = await context.register?.(version, parent);
   if (registryId !== undefined) version.registryId = registryId;
   await saveVersion(context.dataDir, version);
-  const scoreOf = new Map(scored.map((index, position) => [index, scores[position]!]));
   const sheetDir = join(datasetDir(context.dataDir, dataset.manifest.id), 'versions', `${id}-sheets`);
   const sheets =
-    sheetRows.length > 0
-      ? await writeContactSheets(sheetDir, { pixels: dataset.pixels, labels: dataset.labels, scored: sheetRows, scores: sheetRows.map((i) => scoreOf.get(i)!) })
+    sheet.rows.length > 0
+      ? await writeContactSheets(sheetDir, { pixels: dataset.pixels, labels: dataset.labels, scored: sheet.rows, scores: sheet.scores })
       : [];
   return { version, sheets };
 }
