@@ -5,6 +5,7 @@ import { registerDataCommands } from './data-commands.js';
 import { registerDbCommands } from './db-commands.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerKeyCommands } from './key-commands.js';
+import { registerTrainCommands } from './train-commands.js';
 
 /**
  * The `faceaug` command line. Each command group lives in its own module beside this file and
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerModelCommands(program);
   registerKeyCommands(program);
+  registerTrainCommands(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '../runtime/tf.js';
 import type { Replica, ReplicaContext } from '../runtime/replica.js';
+import { forward } from '../models/network.js';
 import { CycleGan, type CycleGanConfig, type CycleGanLosses, type CycleGanState, type StepControls } from './cyclegan.js';
 
 export interface CycleGanShard {
@@ -33,6 +34,15 @@ export function createReplica(config: CycleGanConfig, context: ReplicaContext): 
     },
     setState(state: CycleGanState): Promise<void> {
       return gan.setState(state);
+    },
+    /** A->B translations of `images` and their B->A reconstructions (inference mode). */
+    translate(input: { images: Float32Array; count: number; size: number }): { translated: Float32Array; reconstructed: Float32Array } {
+      return tf.tidy(() => {
+        const x = tf.tensor4d(input.images, [input.count, input.size, input.size, 1]);
+        const translated = forward(gan.gAB, x, { training: false });
+        const reconstructed = forward(gan.gBA, translated, { training: false });
+        return { translated: translated.dataSync() as Float32Array, reconstructed: reconstructed.dataSync() as Float32Array };
+      });
     },
     /** Every trainable weight, concatenated in a fixed order (to compare replicas). */
     weights(): Float32Array {

@@ -1,0 +1,17 @@
+/** Commander argument parsers that reject bad input with the flag's name in the message. */
+export const number = (name: string, check: (v: number) => boolean) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) throw new Error(`invalid ${name} '${raw}'`);
+  return value;
+};
+
+export const integer = (name: string, min: number) => number(name, (v) => Number.isInteger(v) && v >= min);
+
+export const fraction = (name: string) => number(name, (v) => v >= 0 && v <= 1);
+
+export const oneOf =
+  <T extends string>(name: string, values: readonly T[]) =>
+  (raw: string): T => {
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    throw new Error(`invalid ${name} '${raw}' (expected ${values.join(', ')})`);
+  };

@@ -1,0 +1,62 @@
+import { expressionLabel, type Expression } from '../../core/expressions.js';
+import { PIXELS_PER_IMAGE, usageIndex, type Usage } from '../data/format.js';
+import { imageAt, type Dataset } from '../data/dataset-store.js';
+import { seededRandom, shuffle } from '../data/seeded-random.js';
+import { fromGrey } from '../report/image-grid.js';
+
+/** The images of one expression that a run trains on, in [-1, 1], with their data-set indices. */
+export interface DomainImages {
+  expression: Expression;
+  count: number;
+  indices: number[];
+  images: Float32Array;
+}
+
+/** Rows of `expression` in the given Usage split, restricted to `kept` (a filtered version) when given. */
+export function domainImages(dataset: Dataset, kept: readonly number[] | null, expression: Expression, usage: Usage): DomainImages {
+  const label = expressionLabel(expression);
+  const split = usageIndex(usage);
+  const candidates = kept ?? Array.from({ length: dataset.labels.length }, (_, i) => i);
+  const indices = candidates.filter((i) => dataset.labels[i] === label && dataset.usage[i] === split);
+  const images = new Float32Array(indices.length * PIXELS_PER_IMAGE);
+  indices.forEach((index, n) => fromGrey(imageAt(dataset, index), images.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE)));
+  return { expression, count: indices.length, indices, images };
+}
+
+/** Hashes integers into a 32-bit seed, so every (run seed, epoch, domain, cycle) gets its own stream. */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * Image positions for one step: a fresh permutation of each domain per pass over it, seeded by
+ * (seed, epoch, domain, pass), so any step can be recomputed from its number alone: a resumed run
+ * sees exactly the batches the interrupted one would have.
+ */
+export function batchPositions(count: number, batch: number, step: number, epoch: number, seed: number, domain: number): number[] {
+  const positions: number[] = [];
+  let cachedPass = -1;
+  let order: number[] = [];
+  for (let i = 0; i < batch; i++) {
+    const flat = step * batch + i;
+    const pass = Math.floor(flat / count);
+    if (pass !== cachedPass) {
+      order = shuffle(Array.from({ length: count }, (_, k) => k), seededRandom(mixSeed(seed, epoch, domain, pass)));
+      cachedPass = pass;
+    }
+    positions.push(order[flat % count]!);
+  }
+  return positions;
+}
+
+/** Copies the images at `positions` into one NHWC batch. */
+export function gatherImages(domain: DomainImages, positions: readonly number[]): Float32Array {
+  const out = new Float32Array(positions.length * PIXELS_PER_IMAGE);
+  positions.forEach((p, n) => out.set(domain.images.subarray(p * PIXELS_PER_IMAGE, (p + 1) * PIXELS_PER_IMAGE), n * PIXELS_PER_IMAGE));
+  return out;
+}

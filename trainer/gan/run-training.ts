@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import { readSetting } from '../../core/config.js';
+import { openDatabase, type DatabaseHandle } from '../../db/client.js';
+import { migrate } from '../../db/migrate.js';
+import { createTrainingRun, updateTrainingRun } from '../../db/runs.js';
+import { registerModelVersion } from '../../db/registry.js';
+import { loadDataset, type Dataset } from '../data/dataset-store.js';
+import { findVersion, type DatasetVersion } from '../data/version-store.js';
+import { seededRandom, shuffle } from '../data/seeded-random.js';
+import { exportOnnx } from '../export/export-onnx.js';
+import { packTensors } from '../models/tensor-file.js';
+import { initBackend } from '../runtime/backend.js';
+import { loadCheckpoint, removeStaleCheckpointTemp } from './checkpoint.js';
+import { domainImages, gatherImages } from './domains.js';
+import { cycleGanConfig, type TrainOptions } from './options.js';
+import { gitSha } from './git-sha.js';
+import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
+import { trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
+
+const SAMPLE_FACES = 8;
+
+export type TrainingEvents = Pick<LoopInput, 'onStart' | 'onStep' | 'onEpoch'>;
+
+export interface TrainingResult {
+  runId: number;
+  runDir: string;
+  modelVersion: number;
+  steps: number;
+  finalLosses: Record<string, number>;
+}
+
+/** The registry the trainer records into: DATABASE_URL when set, else the embedded PGlite of `dataDir`. */
+async function openRegistry(dataDir: string): Promise<DatabaseHandle> {
+  const handle = await openDatabase(readSetting('databaseUrl') ? {} : { dataDir });
+  await migrate(handle);
+  return handle;
+}
+
+async function trainingData(dataDir: string, key: string) {
+  const version = await findVersion(dataDir, key);
+  if (!version) throw new Error(`no data set version '${key}' (see 'faceaug data list'; train on a filtered version)`);
+  const dataset = await loadDataset(dataDir, version.datasetId);
+  return { version, dataset };
+}
+
+function domains(dataset: Dataset, version: DatasetVersion, options: TrainOptions) {
+  const domainA = domainImages(dataset, version.kept, options.source, 'Training');
+  const domainB = domainImages(dataset, version.kept, options.target, 'Training');
+  // The sample grid shows faces the generators never train on: PublicTest rows when there are any.
+  const held = domainImages(dataset, null, options.source, 'PublicTest');
+  const pool = held.count >= SAMPLE_FACES ? held : domainA;
+  const picks = shuffle(Array.from({ length: pool.count }, (_, i) => i), seededRandom(options.seed)).slice(0, SAMPLE_FACES);
+  return { domainA, domainB, samples: gatherImages(pool, picks) };
+}
+
+async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult): Promise<TrainingResult> {
+  const { options } = record;
+  const lastEpoch = result.history.slice(-Math.min(result.history.length, 100));
+  const finalLosses = Object.fromEntries(
+    (['generator', 'adversarial', 'cycle', 'identity', 'discriminatorA', 'discriminatorB'] as const).map((k) => [
+      k,
+      lastEpoch.reduce((s, r) => s + r[k], 0) / Math.max(1, lastEpoch.length),
+    ]),
+  );
+  const spec = cycleGanConfig(options, 'B').generator;
+  const metadata = { source: options.source, target: options.target, run: String(record.runId) };
+  const onnx = exportOnnx(spec, result.generator, { metadata });
+  const checkpoint = packTensors(
+    [...result.generator].map(([name, { shape, values }]) => ({ name, shape, values })),
+    { format: 'faceaug-generator/1', spec, options },
+  );
+  const version = await registerModelVersion(db.db, {
+    source: options.source,
+    target: options.target,
+    runId: record.runId,
+    metrics: { training: { steps: result.globalStep, finalLosses } },
+    artifacts: [
+      { kind: 'onnx', bytes: onnx },
+      { kind: 'tfjs', bytes: checkpoint },
+    ],
+  });
+  await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
+  await writeRunRecord(dir, { ...record, modelVersion: version.version, finishedAt: new Date().toISOString() });
+  return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, finalLosses };
+}
+
+async function run(db: DatabaseHandle, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir'>): Promise<TrainingResult> {
+  try {
+    return await finish(db, record, dir, await trainLoop({ ...loop, runDir: dir }));
+  } catch (error) {
+    await updateTrainingRun(db.db, record.runId, { status: 'failed', error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface StartTraining extends TrainingEvents {
+  dataDir: string;
+  data: string;
+  options: TrainOptions;
+  backend?: string;
+  checkpointEvery: number;
+}
+
+/** Starts a run: records it in the registry, trains, exports ONNX and registers the generator as a candidate. */
+export async function startTraining(input: StartTraining): Promise<TrainingResult> {
+  const { version, dataset } = await trainingData(input.dataDir, input.data);
+  if (version.registryId === undefined) throw new Error(`data set version ${version.id} is not in the registry; re-run its filter`);
+  const backend = (await initBackend(input.backend)).choice;
+  const db = await openRegistry(input.dataDir);
+  try {
+    const { options } = input;
+    const config = cycleGanConfig(options, 'B');
+    const row = await createTrainingRun(db.db, {
+      source: options.source,
+      target: options.target,
+      datasetVersionId: version.registryId,
+      architecture: `${config.generator.name} + ${config.discriminator.name}`,
+      hyperparameters: { ...options },
+      seed: options.seed,
+      backend,
+      gitSha: gitSha(),
+    });
+    const dir = runDir(input.dataDir, row.id);
+    const record: RunRecord = { runId: row.id, options, dataVersion: version.id, datasetId: dataset.manifest.id, backend, startedAt: new Date().toISOString() };
+    await writeRunRecord(dir, record);
+    return await run(db, record, dir, { ...domains(dataset, version, options), ...input });
+  } finally {
+    await db.close();
+  }
+}
+
+export interface ResumeTraining extends TrainingEvents {
+  dataDir: string;
+  runId: number;
+  backend?: string;
+  checkpointEvery: number;
+}
+
+/** Continues an interrupted run from its last checkpoint (or from the start if it never saved one). */
+export async function resumeTraining(input: ResumeTraining): Promise<TrainingResult> {
+  const record = await readRunRecord(input.dataDir, input.runId);
+  if (record.modelVersion !== undefined) throw new Error(`run ${record.runId} already finished (model version ${record.modelVersion})`);
+  const dir = runDir(input.dataDir, record.runId);
+  await removeStaleCheckpointTemp(dir);
+  const resume = await loadCheckpoint(dir);
+  const { version, dataset } = await trainingData(input.dataDir, record.dataVersion);
+  const db = await openRegistry(input.dataDir);
+  try {
+    const options = resume?.options ?? record.options;
+    return await run(db, record, dir, { ...domains(dataset, version, options), ...input, options, resume });
+  } finally {
+    await db.close();
+  }
+}
+

@@ -1,0 +1,165 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NamedWeights } from '../../core/models/weights.js';
+import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
+import { ReplicaGroup } from '../runtime/replica-group.js';
+import { imageGridPng, toGrey } from '../report/image-grid.js';
+import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
+import type { CycleGanShard } from './cyclegan-replica.js';
+import { batchPositions, gatherImages, mixSeed, type DomainImages } from './domains.js';
+import { writeLossReport, type LossRow } from './loss-history.js';
+import { cycleGanConfig, type TrainOptions } from './options.js';
+import { instanceNoiseAt, learningRateAt, updatesMinorityDiscriminator } from './schedules.js';
+
+const REPLICA = new URL('./cyclegan-replica.ts', import.meta.url);
+
+export interface LoopInput {
+  options: TrainOptions;
+  /** Source (A) and target (B) expression images. */
+  domainA: DomainImages;
+  domainB: DomainImages;
+  /** Fixed source faces translated into each epoch's sample grid. */
+  samples: Float32Array;
+  runDir: string;
+  resume?: Checkpoint;
+  backend?: string;
+  /** Checkpoint every this many steps as well as at the end of each epoch (0: epochs only). */
+  checkpointEvery: number;
+  onStart?(info: { totalSteps: number; globalStep: number; backend: string; workers: number }): void;
+  onStep?(row: LossRow, globalStep: number): void;
+  onEpoch?(epoch: number, files: { samples: string; losses: string }): void;
+}
+
+export interface LoopResult {
+  generator: NamedWeights;
+  history: LossRow[];
+  globalStep: number;
+}
+
+export function stepsPerEpoch(options: TrainOptions, countA: number, countB: number): number {
+  return options.stepsPerEpoch || Math.ceil(Math.max(countA, countB) / options.batchSize);
+}
+
+function averageLosses(all: CycleGanLosses[]): CycleGanLosses {
+  const keys = Object.keys(all[0]!) as Array<keyof CycleGanLosses>;
+  return Object.fromEntries(keys.map((k) => [k, all.reduce((s, l) => s + l[k], 0) / all.length])) as unknown as CycleGanLosses;
+}
+
+/**
+ * Trains a CycleGAN over `options.workers` data-parallel replicas: epochs of seeded batches,
+ * schedules for learning rate, instance noise and alternate training, a checkpoint at the end of
+ * every epoch (and every `checkpointEvery` steps), a sample grid and loss report per epoch.
+ * Resuming from a checkpoint continues with exactly the steps the interrupted run would have taken.
+ */
+export async function trainLoop(input: LoopInput): Promise<LoopResult> {
+  const { options, domainA, domainB, runDir } = input;
+  const workers = options.workers;
+  if (options.batchSize % workers !== 0) throw new RangeError(`batch size ${options.batchSize} does not split over ${workers} workers`);
+  if (domainA.count === 0 || domainB.count === 0) {
+    throw new Error(`no training images for ${domainA.count === 0 ? domainA.expression : domainB.expression} in this data set version`);
+  }
+  const perEpoch = stepsPerEpoch(options, domainA.count, domainB.count);
+  const totalEpochs = options.epochs + options.decayEpochs;
+  const totalSteps = perEpoch * totalEpochs;
+  const minority = domainB.count <= domainA.count ? 'B' : 'A';
+  const shardSize = options.batchSize / workers;
+
+  const group = await ReplicaGroup.start({ program: REPLICA, config: cycleGanConfig(options, minority), workers, backend: input.backend });
+  try {
+    let history: LossRow[] = [];
+    let globalStep = 0;
+    if (input.resume) {
+      const { state, pools } = input.resume;
+      const sameWorkers = pools.length === workers;
+      await group.all(
+        'setState',
+        Array.from({ length: workers }, (_, rank) => ({
+          ...state,
+          // A different worker count cannot reuse the per-replica pools; they refill within a few steps.
+          pools: sameWorkers ? pools[rank] : { A: { capacity: options.poolSize, images: [] }, B: { capacity: options.poolSize, images: [] } },
+        })),
+      );
+      history = input.resume.history.slice();
+      globalStep = input.resume.globalStep;
+    }
+    input.onStart?.({ totalSteps, globalStep, backend: group.backend, workers });
+
+    const checkpoint = async () => {
+      const states = await group.all<CycleGanState>('getState', Array(workers).fill(undefined));
+      const { weights, optimizers } = states[0]!;
+      await saveCheckpoint(runDir, {
+        options,
+        globalStep,
+        epoch: Math.floor(globalStep / perEpoch),
+        stepInEpoch: globalStep % perEpoch,
+        history,
+        state: { weights, optimizers },
+        pools: states.map((s) => s.pools),
+      });
+    };
+
+    while (globalStep < totalSteps) {
+      const epoch = Math.floor(globalStep / perEpoch);
+      const stepInEpoch = globalStep % perEpoch;
+      const progress = epoch + stepInEpoch / perEpoch;
+      const controls: StepControls = {
+        learningRate: learningRateAt(options.lr, progress, options.epochs, options.decayEpochs),
+        noiseSigma: instanceNoiseAt(options.instanceNoise, progress, options.noiseEpochs),
+        updateMinorityDiscriminator: updatesMinorityDiscriminator(
+          globalStep,
+          epoch,
+          options.alternateAfter === null ? null : { afterEpoch: options.alternateAfter, every: options.alternateEvery },
+        ),
+        seed: mixSeed(options.seed, globalStep),
+      };
+      const a = gatherImages(domainA, batchPositions(domainA.count, options.batchSize, stepInEpoch, epoch, options.seed, 0));
+      const b = gatherImages(domainB, batchPositions(domainB.count, options.batchSize, stepInEpoch, epoch, options.seed, 1));
+      const shards: CycleGanShard[] = Array.from({ length: workers }, (_, r) => ({
+        a: a.slice(r * shardSize * PIXELS_PER_IMAGE, (r + 1) * shardSize * PIXELS_PER_IMAGE),
+        b: b.slice(r * shardSize * PIXELS_PER_IMAGE, (r + 1) * shardSize * PIXELS_PER_IMAGE),
+        batch: shardSize,
+        size: IMAGE_SIDE,
+        controls,
+      }));
+      const started = performance.now();
+      const losses = averageLosses(await group.all<CycleGanLosses>('step', shards));
+      const row: LossRow = {
+        step: globalStep,
+        epoch: progress,
+        ...losses,
+        learningRate: controls.learningRate,
+        noiseSigma: controls.noiseSigma,
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(row);
+      globalStep++;
+      input.onStep?.(row, globalStep);
+
+      const epochDone = globalStep % perEpoch === 0;
+      if (epochDone || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
+      if (epochDone) input.onEpoch?.(epoch, await writeEpochReport(group, input, epoch, history));
+    }
+    const final = await group.one<CycleGanState>(0, 'getState');
+    return { generator: final.weights.gAB, history, globalStep };
+  } finally {
+    await group.close();
+  }
+}
+
+async function writeEpochReport(group: ReplicaGroup, input: LoopInput, epoch: number, history: LossRow[]) {
+  const count = input.samples.length / PIXELS_PER_IMAGE;
+  const { translated, reconstructed } = await group.one<{ translated: Float32Array; reconstructed: Float32Array }>(0, 'translate', {
+    images: input.samples,
+    count,
+    size: IMAGE_SIDE,
+  });
+  const row = (values: Float32Array) => Array.from({ length: count }, (_, i) => toGrey(values.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)));
+  await mkdir(join(input.runDir, 'samples'), { recursive: true });
+  const samples = join(input.runDir, 'samples', `epoch-${String(epoch + 1).padStart(3, '0')}.png`);
+  await writeFile(samples, await imageGridPng([row(input.samples), row(translated), row(reconstructed)], { side: IMAGE_SIDE, scale: 2 }));
+  const losses = join(input.runDir, 'losses.png');
+  const { source, target } = input.options;
+  await writeLossReport(history, join(input.runDir, 'losses.csv'), losses, `${source} -> ${target}: training losses`);
+  return { samples, losses };
+}
