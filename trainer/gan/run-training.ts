@@ -84,13 +84,29 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
   return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, finalLosses };
 }
 
-async function run(db: DatabaseHandle, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir'>): Promise<TrainingResult> {
+/**
+ * The registry is opened only around each write: a run lasts hours, and the embedded PGlite
+ * admits one process at a time, so holding it would lock out `faceaug models` and other runs.
+ */
+async function withRegistry<T>(dataDir: string, body: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const db = await openRegistry(dataDir);
   try {
-    return await finish(db, record, dir, await trainLoop({ ...loop, runDir: dir }));
+    return await body(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir'>): Promise<TrainingResult> {
+  let result: LoopResult;
+  try {
+    result = await trainLoop({ ...loop, runDir: dir });
   } catch (error) {
-    await updateTrainingRun(db.db, record.runId, { status: 'failed', error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    await withRegistry(dataDir, (db) => updateTrainingRun(db.db, record.runId, { status: 'failed', error: message })).catch(() => undefined);
     throw error;
   }
+  return withRegistry(dataDir, (db) => finish(db, record, dir, result));
 }
 
 export interface StartTraining extends TrainingEvents {
@@ -106,27 +122,24 @@ export async function startTraining(input: StartTraining): Promise<TrainingResul
   const { version, dataset } = await trainingData(input.dataDir, input.data);
   if (version.registryId === undefined) throw new Error(`data set version ${version.id} is not in the registry; re-run its filter`);
   const backend = (await initBackend(input.backend)).choice;
-  const db = await openRegistry(input.dataDir);
-  try {
-    const { options } = input;
-    const config = cycleGanConfig(options, 'B');
-    const row = await createTrainingRun(db.db, {
+  const { options } = input;
+  const config = cycleGanConfig(options, 'B');
+  const row = await withRegistry(input.dataDir, (db) =>
+    createTrainingRun(db.db, {
       source: options.source,
       target: options.target,
-      datasetVersionId: version.registryId,
+      datasetVersionId: version.registryId!,
       architecture: `${config.generator.name} + ${config.discriminator.name}`,
       hyperparameters: { ...options },
       seed: options.seed,
       backend,
       gitSha: gitSha(),
-    });
-    const dir = runDir(input.dataDir, row.id);
-    const record: RunRecord = { runId: row.id, options, dataVersion: version.id, datasetId: dataset.manifest.id, backend, startedAt: new Date().toISOString() };
-    await writeRunRecord(dir, record);
-    return await run(db, record, dir, { ...domains(dataset, version, options), ...input });
-  } finally {
-    await db.close();
-  }
+    }),
+  );
+  const dir = runDir(input.dataDir, row.id);
+  const record: RunRecord = { runId: row.id, options, dataVersion: version.id, datasetId: dataset.manifest.id, backend, startedAt: new Date().toISOString() };
+  await writeRunRecord(dir, record);
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input });
 }
 
 export interface ResumeTraining extends TrainingEvents {
@@ -144,12 +157,6 @@ export async function resumeTraining(input: ResumeTraining): Promise<TrainingRes
   await removeStaleCheckpointTemp(dir);
   const resume = await loadCheckpoint(dir);
   const { version, dataset } = await trainingData(input.dataDir, record.dataVersion);
-  const db = await openRegistry(input.dataDir);
-  try {
-    const options = resume?.options ?? record.options;
-    return await run(db, record, dir, { ...domains(dataset, version, options), ...input, options, resume });
-  } finally {
-    await db.close();
-  }
+  const options = resume?.options ?? record.options;
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume });
 }
-
