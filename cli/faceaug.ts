@@ -5,6 +5,7 @@ import { registerDataCommands } from './data-commands.js';
 import { registerDbCommands } from './db-commands.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerKeyCommands } from './key-commands.js';
+import { registerServerCommands } from './server-commands.js';
 import { registerTrainCommands } from './train-commands.js';
 
 /**
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerModelCommands(program);
   registerKeyCommands(program);
+  registerServerCommands(program);
   registerTrainCommands(program);
   return program;
 }

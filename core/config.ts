@@ -28,6 +28,18 @@ const integer = (env: string, description: string, fallback: number, min = 0): S
   },
 });
 
+const flag = (env: string, description: string, fallback: boolean): Setting<boolean> => ({
+  env,
+  description,
+  default: fallback,
+  parse: (raw) => {
+    const lower = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+    if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+    throw new RangeError(`${env} must be true or false, got '${raw}'`);
+  },
+});
+
 const optionalText = (env: string, description: string): Setting<string | undefined> => ({
   env,
   description,
@@ -44,6 +56,29 @@ export const settings = {
   dataDir: text('FACEAUG_DATA_DIR', 'directory of the embedded database, runs and caches', './data'),
   databaseUrl: optionalText('DATABASE_URL', 'Postgres connection string; unset: embedded PGlite in FACEAUG_DATA_DIR'),
   port: integer('FACEAUG_PORT', 'HTTP port of the server', 8787, 1),
+  host: text('FACEAUG_HOST', 'interface the HTTP server listens on', '0.0.0.0'),
+  publicTranslate: flag(
+    'FACEAUG_PUBLIC_TRANSLATE',
+    'serve /v1/translate and /v1/jobs without an API key (default off: every request costs CPU, so an open port should not be free compute)',
+    false,
+  ),
+  modelsDir: text('FACEAUG_MODELS_DIR', 'shipped translators (<source>-to-<target>/manifest.json) registered on first start', './models'),
+  maxBatch: integer('FACEAUG_MAX_BATCH', 'most images one onnxruntime call takes (micro-batching)', 32, 1),
+  maxWaitMs: integer('FACEAUG_MAX_WAIT_MS', 'longest a request waits for others to share its batch, in ms', 5),
+  maxQueue: integer('FACEAUG_MAX_QUEUE', 'images waiting for inference before requests are shed with 503', 256, 1),
+  maxInflightPerClient: integer('FACEAUG_MAX_INFLIGHT_PER_CLIENT', 'concurrent translate requests per API key (or address) before 429', 64, 1),
+  requestTimeoutMs: integer('FACEAUG_REQUEST_TIMEOUT_MS', 'longest a translate request may wait for its image, in ms (then 504)', 10_000, 1),
+  inferThreads: integer('FACEAUG_INFER_THREADS', 'onnxruntime intra-op threads per session (0: onnxruntime decides)', 0),
+  championPollMs: integer('FACEAUG_CHAMPION_POLL_MS', 'how often the server looks for promotes and rollbacks, in ms', 2000, 50),
+  maxUploadBytes: integer('FACEAUG_MAX_UPLOAD_BYTES', 'largest translate upload in bytes (then 413)', 10 << 20, 1),
+  maxImagePixels: integer('FACEAUG_MAX_IMAGE_PIXELS', 'largest decoded image in pixels (then 422)', 4096 * 4096, 1),
+  maxJobBytes: integer('FACEAUG_MAX_JOB_BYTES', 'largest bulk-job upload in bytes (then 413)', 256 << 20, 1),
+  maxJobImages: integer('FACEAUG_MAX_JOB_IMAGES', 'most images in one bulk job (then 413)', 10_000, 1),
+  jobWorker: flag('FACEAUG_JOB_WORKER', 'process bulk jobs inside the server process (run `faceaug worker` for more)', true),
+  jobClaimSize: integer('FACEAUG_JOB_CLAIM_SIZE', 'job items a worker claims at a time', 16, 1),
+  jobLeaseMs: integer('FACEAUG_JOB_LEASE_MS', 'how long a claim lasts before another worker may take the item over, in ms', 60_000, 1),
+  jobPollMs: integer('FACEAUG_JOB_POLL_MS', 'how often an idle worker looks for job items, in ms', 500, 10),
+  shutdownGraceMs: integer('FACEAUG_SHUTDOWN_GRACE_MS', 'how long SIGTERM waits for in-flight requests and job items, in ms', 10_000),
   fer2013Csv: text('FER2013_CSV', 'path of the FER2013 CSV (plain or .gz)', '../shared/data/fer2013/fer2013.csv.gz'),
 } satisfies Record<string, Setting<unknown>>;
 

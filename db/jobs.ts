@@ -1,0 +1,241 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type SQL, and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Expression } from '../core/expressions.js';
+import type { Database } from './client.js';
+import { NotFoundError, ValidationError } from './errors.js';
+import { type JobItemStatus, type JobModels, jobInputs, jobItems, jobs } from './schema/index.js';
+
+export type { JobModels };
+
+export interface JobInput {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface CreateJobInput {
+  source: Expression;
+  targets: Expression[];
+  copies: number;
+  seed: number;
+  format: 'png' | 'jpeg' | 'webp';
+  size: number;
+  models: JobModels;
+  inputs: JobInput[];
+  apiKeyId?: number | null;
+}
+
+export type JobStatus = 'queued' | 'running' | 'completed';
+
+export interface Job {
+  id: string;
+  status: JobStatus;
+  source: Expression;
+  targets: Expression[];
+  copies: number;
+  seed: number;
+  format: 'png' | 'jpeg' | 'webp';
+  size: number;
+  models: JobModels;
+  inputCount: number;
+  itemCount: number;
+  counts: Record<JobItemStatus, number>;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const INSERT_CHUNK = 200;
+
+/** Stores a job, its inputs and one pending item per (input, target, copy), atomically. */
+export async function createJob(db: Database, input: CreateJobInput): Promise<Job> {
+  if (input.inputs.length === 0) throw new ValidationError('a job needs at least one image');
+  if (input.targets.length === 0) throw new ValidationError('a job needs at least one target');
+  if (!Number.isInteger(input.copies) || input.copies < 1) throw new ValidationError(`copies must be a positive integer, got ${input.copies}`);
+  const missing = input.targets.filter((target) => !input.models[target]);
+  if (missing.length > 0) throw new ValidationError(`no model pinned for target(s) ${missing.join(', ')}`);
+  const id = randomUUID();
+  await db.transaction(async (tx) => {
+    await tx.insert(jobs).values({
+      id,
+      source: input.source,
+      targets: input.targets,
+      copies: input.copies,
+      seed: input.seed,
+      format: input.format,
+      size: input.size,
+      models: input.models,
+      inputCount: input.inputs.length,
+      itemCount: input.inputs.length * input.targets.length * input.copies,
+      apiKeyId: input.apiKeyId ?? null,
+    });
+    for (let start = 0; start < input.inputs.length; start += INSERT_CHUNK) {
+      const chunk = input.inputs.slice(start, start + INSERT_CHUNK).map((file, i) => ({
+        jobId: id,
+        idx: start + i,
+        name: file.name,
+        sha256: createHash('sha256').update(file.bytes).digest('hex'),
+        content: Buffer.from(file.bytes),
+      }));
+      await tx.insert(jobInputs).values(chunk);
+    }
+    // The cross product is built by the database: a 10k-image job would otherwise send 10k+ rows.
+    await tx.execute(sql`
+      insert into job_items (job_id, input_idx, target, copy)
+      select ${id}::uuid, i.idx, t.target, c.copy
+      from job_inputs i
+      cross join unnest(${sql.raw(`array[${input.targets.map((t) => `'${t}'`).join(',')}]`)}::expression[]) as t(target)
+      cross join generate_series(0, ${input.copies - 1}) as c(copy)
+      where i.job_id = ${id}::uuid`);
+  });
+  return getJob(db, id);
+}
+
+const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function getJob(db: Database, id: string): Promise<Job> {
+  if (!UUID_FORMAT.test(id)) throw new NotFoundError(`job ${id} does not exist`);
+  const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
+  if (!row) throw new NotFoundError(`job ${id} does not exist`);
+  const grouped = await db
+    .select({ status: jobItems.status, count: sql<number>`count(*)::int` })
+    .from(jobItems)
+    .where(eq(jobItems.jobId, id))
+    .groupBy(jobItems.status);
+  const counts: Record<JobItemStatus, number> = { pending: 0, running: 0, done: 0, failed: 0 };
+  for (const group of grouped) counts[group.status] = Number(group.count);
+  const finished = counts.done + counts.failed;
+  const status: JobStatus = finished === row.itemCount ? 'completed' : finished > 0 || counts.running > 0 ? 'running' : 'queued';
+  const { apiKeyId: _, ...rest } = row;
+  return { ...rest, format: row.format as Job['format'], status, counts };
+}
+
+/** An item a worker now holds, with what it needs to produce the output. */
+export interface ClaimedItem {
+  id: number;
+  jobId: string;
+  inputIdx: number;
+  inputName: string;
+  input: Buffer;
+  target: Expression;
+  copy: number;
+}
+
+/**
+ * Claims up to `limit` items: pending ones, and running ones whose lease ran out (their worker
+ * died). SKIP LOCKED lets concurrent workers take disjoint sets without waiting on each other.
+ */
+export async function claimItems(db: Database, options: { token: string; limit: number; leaseMs: number }): Promise<ClaimedItem[]> {
+  const claimable = db
+    .select({ id: jobItems.id })
+    .from(jobItems)
+    .where(or(eq(jobItems.status, 'pending'), and(eq(jobItems.status, 'running'), lt(jobItems.leaseUntil, sql`now()`))))
+    .orderBy(asc(jobItems.id))
+    .limit(options.limit)
+    .for('update', { skipLocked: true });
+  const claimed = await db
+    .update(jobItems)
+    .set({
+      status: 'running',
+      claimToken: options.token,
+      leaseUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
+      attempts: sql`${jobItems.attempts} + 1`,
+    })
+    .where(inArray(jobItems.id, claimable))
+    .returning({ id: jobItems.id, jobId: jobItems.jobId, inputIdx: jobItems.inputIdx, target: jobItems.target, copy: jobItems.copy });
+  if (claimed.length === 0) return [];
+  const keys = claimed.map((item) => sql`(${item.jobId}::uuid, ${item.inputIdx}::int)`);
+  const inputs = await db
+    .select({ jobId: jobInputs.jobId, idx: jobInputs.idx, name: jobInputs.name, content: jobInputs.content })
+    .from(jobInputs)
+    .where(sql`(${jobInputs.jobId}, ${jobInputs.idx}) in (${sql.join(keys, sql`, `)})`);
+  const byKey = new Map(inputs.map((input) => [`${input.jobId}/${input.idx}`, input]));
+  return claimed
+    .sort((a, b) => a.id - b.id)
+    .map((item) => {
+      const input = byKey.get(`${item.jobId}/${item.inputIdx}`)!;
+      return { ...item, inputName: input.name, input: input.content };
+    });
+}
+
+/** The job row for a worker: parameters and pinned models. */
+export async function getJobSpec(db: Database, id: string) {
+  const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
+  if (!row) throw new NotFoundError(`job ${id} does not exist`);
+  return { ...row, format: row.format as Job['format'] };
+}
+
+export type ItemOutcome = { ok: true; name: string; output: Uint8Array } | { ok: false; error: string };
+
+/**
+ * Records an item's output (or failure), only if `token` still holds the claim: a worker whose
+ * lease ran out and was taken over finds its late result refused (false) and drops it.
+ */
+export async function finishItem(db: Database, item: { id: number; jobId: string }, token: string, outcome: ItemOutcome): Promise<boolean> {
+  const values = outcome.ok
+    ? { status: 'done' as const, outputName: outcome.name, output: Buffer.from(outcome.output), outputSha256: createHash('sha256').update(outcome.output).digest('hex') }
+    : { status: 'failed' as const, error: outcome.error };
+  const updated = await db
+    .update(jobItems)
+    .set({ ...values, claimToken: null, leaseUntil: null, finishedAt: sql`now()` })
+    .where(and(eq(jobItems.id, item.id), eq(jobItems.status, 'running'), eq(jobItems.claimToken, token)))
+    .returning({ id: jobItems.id });
+  if (updated.length === 0) return false;
+  await db
+    .update(jobs)
+    .set({ finishedAt: sql`now()` })
+    .where(
+      and(
+        eq(jobs.id, item.jobId),
+        sql`${jobs.finishedAt} is null`,
+        sql`not exists (select 1 from job_items where job_id = ${item.jobId}::uuid and status in ('pending', 'running'))`,
+      ),
+    );
+  return true;
+}
+
+/** Hands claimed, unfinished items back to the queue (a worker shutting down). */
+export async function releaseItems(db: Database, token: string, ids?: number[]): Promise<number> {
+  const released = await db
+    .update(jobItems)
+    .set({ status: 'pending', claimToken: null, leaseUntil: null })
+    .where(and(eq(jobItems.status, 'running'), eq(jobItems.claimToken, token), ids ? inArray(jobItems.id, ids) : undefined))
+    .returning({ id: jobItems.id });
+  return released.length;
+}
+
+export interface ResultRow {
+  id: number;
+  inputIdx: number;
+  inputName: string;
+  inputSha256: string;
+  target: Expression;
+  copy: number;
+  status: JobItemStatus;
+  outputName: string | null;
+  output: Buffer | null;
+  outputSha256: string | null;
+  error: string | null;
+}
+
+/** A page of a job's items in a stable order, for streaming the result without loading it whole. */
+export async function resultPage(db: Database, jobId: string, afterId: number, limit: number): Promise<ResultRow[]> {
+  const condition: SQL | undefined = and(eq(jobItems.jobId, jobId), gt(jobItems.id, afterId));
+  return db
+    .select({
+      id: jobItems.id,
+      inputIdx: jobItems.inputIdx,
+      inputName: jobInputs.name,
+      inputSha256: jobInputs.sha256,
+      target: jobItems.target,
+      copy: jobItems.copy,
+      status: jobItems.status,
+      outputName: jobItems.outputName,
+      output: jobItems.output,
+      outputSha256: jobItems.outputSha256,
+      error: jobItems.error,
+    })
+    .from(jobItems)
+    .innerJoin(jobInputs, and(eq(jobInputs.jobId, jobItems.jobId), eq(jobInputs.idx, jobItems.inputIdx)))
+    .where(condition)
+    .orderBy(asc(jobItems.id))
+    .limit(limit);
+}

@@ -1,0 +1,52 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps, AppEnv } from './context.js';
+import { accessLog } from './middleware/access-log.js';
+import { KeyVerifier } from './middleware/auth.js';
+import { requestId } from './middleware/request-id.js';
+import { Problem, problemBody, toProblem } from './problems.js';
+import { registerDocs } from './routes/docs.js';
+import { registerHealth } from './routes/health.js';
+import { registerJobs } from './routes/jobs.js';
+import { registerModels } from './routes/models.js';
+import { registerTranslate } from './routes/translate.js';
+
+/**
+ * The HTTP application: request ids and access logs around every route, and one error handler
+ * that renders whatever a route throws as problem+json. Routes never build error responses.
+ */
+export function createApp(deps: AppDeps, isShuttingDown: () => boolean): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // Validation failures become 400 problems listing each bad field.
+    defaultHook: (result) => {
+      if (result.success) return;
+      const errors = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      throw new Problem('bad-request', errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '), { errors });
+    },
+  });
+
+  app.use('*', requestId());
+  app.use('*', accessLog(deps.log, deps.metrics));
+
+  const keys = new KeyVerifier(deps.handle.db);
+  registerTranslate(app, deps, keys);
+  registerJobs(app, deps, keys);
+  registerModels(app, deps, keys);
+  registerHealth(app, deps, isShuttingDown);
+  registerDocs(app);
+
+  const render = (c: Context<AppEnv>, problem: Problem) =>
+    c.body(JSON.stringify(problemBody(problem, c.get('requestId'), c.req.path)), problem.status as ContentfulStatusCode, {
+      'Content-Type': 'application/problem+json',
+      ...problem.extra.headers,
+    });
+  app.notFound((c) => render(c, new Problem('not-found', `no endpoint ${c.req.method} ${c.req.path}; see /docs`)));
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.type === 'overloaded' || problem.type === 'timeout') deps.metrics.shed.inc({ reason: problem.type });
+    else if (problem.status >= 500) deps.log.error('request failed', { requestId: c.get('requestId'), path: c.req.path, error });
+    return render(c, problem);
+  });
+  return app;
+}

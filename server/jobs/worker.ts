@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { FACE_PIXELS, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
+import type { Database } from '../../db/client.js';
+import { IntegrityError, NotFoundError } from '../../db/errors.js';
+import { type ClaimedItem, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
+import type { InferenceEngine } from '../inference/engine.js';
+import type { Logger } from '../log.js';
+import type { ServerMetrics } from '../metrics.js';
+import { itemSeed, varyInput } from './augment.js';
+
+export interface WorkerSettings {
+  maxBatch: number;
+  maxImagePixels: number;
+  jobClaimSize: number;
+  jobLeaseMs: number;
+  jobPollMs: number;
+}
+
+type JobSpec = Awaited<ReturnType<typeof getJobSpec>>;
+
+const EXTENSIONS = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
+
+/** `<target>/<input index>-<input stem>-<copy>.<ext>`: unique per item, recognisable, and tar-safe. */
+export function outputName(item: Pick<ClaimedItem, 'inputIdx' | 'inputName' | 'target' | 'copy'>, format: JobSpec['format']): string {
+  const stem = (item.inputName.split('/').pop() ?? '').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'image';
+  return `${item.target}/${String(item.inputIdx).padStart(5, '0')}-${stem}-${item.copy}.${EXTENSIONS[format]}`;
+}
+
+/**
+ * Produces bulk job outputs: claims items from the database, translates them in batches with the
+ * model each job was pinned to, and records each result under its claim. Any number of workers
+ * (in servers or `faceaug worker` processes) can share the queue.
+ */
+export class JobWorker {
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly specs = new Map<string, JobSpec>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly engine: InferenceEngine,
+    private readonly settings: WorkerSettings,
+    private readonly metrics: ServerMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Finishes the batch in hand, hands every other claimed item back, and stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const token = randomUUID();
+      let claimed: ClaimedItem[] = [];
+      try {
+        claimed = await claimItems(this.db, { token, limit: this.settings.jobClaimSize, leaseMs: this.settings.jobLeaseMs });
+        if (claimed.length > 0) await this.process(token, claimed);
+      } catch (error) {
+        this.log.error('job worker step failed; its claims are released', { error });
+        await releaseItems(this.db, token).catch(() => undefined);
+      }
+      if (claimed.length === 0) await this.sleep(this.settings.jobPollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async process(token: string, items: ClaimedItem[]): Promise<void> {
+    const groups = new Map<string, ClaimedItem[]>();
+    for (const item of items) {
+      const key = `${item.jobId}/${item.target}`;
+      groups.set(key, [...(groups.get(key) ?? []), item]);
+    }
+    const unfinished = new Set(items.map((item) => item.id));
+    for (const group of groups.values()) {
+      for (let start = 0; start < group.length && !this.stopping; start += this.settings.maxBatch) {
+        const chunk = group.slice(start, start + this.settings.maxBatch);
+        await this.translateChunk(token, chunk);
+        for (const item of chunk) unfinished.delete(item.id);
+      }
+    }
+    if (unfinished.size > 0) await releaseItems(this.db, token, [...unfinished]);
+  }
+
+  private async spec(jobId: string): Promise<JobSpec> {
+    let spec = this.specs.get(jobId);
+    if (!spec) this.specs.set(jobId, (spec = await getJobSpec(this.db, jobId)));
+    return spec;
+  }
+
+  private async translateChunk(token: string, chunk: ClaimedItem[]): Promise<void> {
+    const first = chunk[0]!;
+    const spec = await this.spec(first.jobId);
+    const pinned = spec.models[first.target]!;
+    let served;
+    try {
+      served = await this.engine.load({ source: spec.source, target: first.target, version: pinned.version });
+      if (served.sha256 !== pinned.sha256) throw new IntegrityError(`model ${first.target} v${pinned.version} is ${served.sha256}, the job was pinned to ${pinned.sha256}`);
+    } catch (error) {
+      // A missing or corrupt model will not heal by retrying; anything else (a database hiccup) may.
+      if (!(error instanceof NotFoundError || error instanceof IntegrityError)) throw error;
+      for (const item of chunk) await this.finish(token, item, { ok: false, error: (error as Error).message });
+      return;
+    }
+    const decoded: Array<{ item: ClaimedItem; pixels: Uint8Array }> = [];
+    for (const item of chunk) {
+      try {
+        const face = await decodeFace(item.input, { maxPixels: this.settings.maxImagePixels });
+        decoded.push({ item, pixels: varyInput(face, item.copy, itemSeed(spec.seed, item.inputIdx, item.target, item.copy)) });
+      } catch (error) {
+        await this.finish(token, item, { ok: false, error: `${item.inputName}: ${(error as Error).message}` });
+      }
+    }
+    if (decoded.length === 0) return;
+    const batch = new Float32Array(decoded.length * FACE_PIXELS);
+    decoded.forEach(({ pixels }, i) => toUnitRange(pixels, batch, i * FACE_PIXELS));
+    const output = await this.engine.runBatch(served, batch, decoded.length);
+    for (const [i, { item }] of decoded.entries()) {
+      const image = await encodeFace(fromUnitRange(output, i * FACE_PIXELS), { format: spec.format, size: spec.size });
+      await this.finish(token, item, { ok: true, name: outputName(item, spec.format), output: image });
+    }
+  }
+
+  private async finish(token: string, item: ClaimedItem, outcome: Parameters<typeof finishItem>[3]): Promise<void> {
+    const recorded = await finishItem(this.db, item, token, outcome);
+    this.metrics.jobItems.inc({ outcome: !recorded ? 'superseded' : outcome.ok ? 'done' : 'failed' });
+    if (!recorded) this.log.warn('job item was taken over by another worker after this one\'s lease ran out; result dropped', { item: item.id, job: item.jobId });
+  }
+}

@@ -1,0 +1,151 @@
+import { randomInt } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { EXPRESSIONS, type Expression as ExpressionName, isExpression } from '../../core/expressions.js';
+import { type Job as JobRecord, type JobModels, createJob, getJob } from '../../db/jobs.js';
+import type { App, AppDeps } from '../context.js';
+import { type KeyVerifier, requireScope } from '../middleware/auth.js';
+import { limitBody } from '../middleware/body-limit.js';
+import { Problem } from '../problems.js';
+import { RESULT_FORMATS, resultArchive } from '../jobs/result-archive.js';
+import { readJobUpload } from '../jobs/uploads.js';
+import { Binary, Expression, Job, OutputFormat, OutputSize, problems } from './schemas.js';
+
+const MAX_COPIES = 100;
+
+const Targets = z
+  .string()
+  .transform((raw, ctx) => {
+    const names = [...new Set(raw.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))];
+    const unknown = names.filter((name) => !isExpression(name));
+    if (names.length === 0 || unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `targets must be a comma-separated list of ${EXPRESSIONS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` });
+      return z.NEVER;
+    }
+    return names as ExpressionName[];
+  })
+  .openapi({ type: 'string', description: 'comma-separated target expressions', example: 'disgust,surprise' });
+
+const CreateQuery = z.object({
+  targets: Targets,
+  source: Expression.default('neutral'),
+  copies: z.coerce.number().int().min(1).max(MAX_COPIES).default(1).openapi({ description: 'outputs per image and target; copy 0 is the image as uploaded, later copies are seeded variations of it' }),
+  seed: z.coerce.number().int().min(0).max(0xffffffff).optional().openapi({ description: 'makes the outputs reproducible (default: random, reported in the job)' }),
+  format: OutputFormat,
+  size: OutputSize,
+});
+
+const JobId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '0b6f3c1e-8d1f-4c51-9a41-2f1e8f0f7d9a' }) });
+
+function present(job: JobRecord) {
+  return {
+    ...job,
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    links: { self: `/v1/jobs/${job.id}`, result: `/v1/jobs/${job.id}/result` },
+  };
+}
+
+export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
+  const { settings, engine, handle } = deps;
+  const auth = requireScope(keys, 'translate', { allowAnonymous: settings.publicTranslate });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/jobs',
+      tags: ['jobs'],
+      summary: 'Submit a bulk translation job',
+      description:
+        'A zip or tar of images, or multipart/form-data with any number of `image` fields. Every image is translated to every target ' +
+        '`copies` times by the champions at submission time (pinned for the whole job). Processed by workers; poll the job, then fetch its result.',
+      security: [{ bearer: [] }],
+      middleware: [auth, limitBody(settings.maxJobBytes, 'a job upload')] as const,
+      request: {
+        query: CreateQuery,
+        body: {
+          required: true,
+          content: {
+            'application/zip': { schema: Binary },
+            'application/x-tar': { schema: Binary },
+            'multipart/form-data': { schema: { type: 'object', properties: { image: { type: 'array', items: Binary } } } },
+          },
+        },
+      },
+      responses: {
+        202: { description: 'accepted; `Location` names the job', content: { 'application/json': { schema: Job } } },
+        ...problems('bad-request', 'unauthenticated', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type'),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      if (query.targets.includes(query.source)) throw new Problem('bad-request', `target '${query.source}' is the source expression`);
+      const inputs = await readJobUpload(c.req.raw, { maxImages: settings.maxJobImages, maxBytes: settings.maxJobBytes });
+      const models: JobModels = {};
+      for (const target of query.targets) {
+        const served = await engine.resolve({ source: query.source, target });
+        models[target] = { version: served.ref.version, sha256: served.sha256 };
+      }
+      const job = await createJob(handle.db, {
+        source: query.source,
+        targets: query.targets,
+        copies: query.copies,
+        seed: query.seed ?? randomInt(0, 0xffffffff),
+        format: query.format,
+        size: query.size,
+        models,
+        inputs,
+        apiKeyId: c.get('apiKey')?.id ?? null,
+      });
+      deps.log.info('job accepted', { requestId: c.get('requestId'), job: job.id, inputs: job.inputCount, items: job.itemCount });
+      c.header('Location', `/v1/jobs/${job.id}`);
+      return c.json(present(job), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs/{id}',
+      tags: ['jobs'],
+      summary: 'Status and progress counts of a job',
+      security: [{ bearer: [] }],
+      middleware: [auth] as const,
+      request: { params: JobId },
+      responses: {
+        200: { description: 'the job', content: { 'application/json': { schema: Job } } },
+        ...problems('unauthenticated', 'forbidden', 'not-found'),
+      },
+    }),
+    async (c) => c.json(present(await getJob(handle.db, c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/jobs/{id}/result',
+      tags: ['jobs'],
+      summary: 'Download the outputs of a completed job',
+      description:
+        'A zip (default) or tar with `<target>/<index>-<name>-<copy>.<ext>` outputs, `manifest.jsonl` (one line per output: input and output ' +
+        'names and sha256, target, copy, model version and artifact sha256, seeds) and `summary.json` (per-target counts, failures). Streamed.',
+      security: [{ bearer: [] }],
+      middleware: [auth] as const,
+      request: { params: JobId, query: z.object({ format: z.enum(RESULT_FORMATS).default('zip') }) },
+      responses: {
+        200: { description: 'the archive', content: { 'application/zip': { schema: Binary }, 'application/x-tar': { schema: Binary } } },
+        ...problems('bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict'),
+      },
+    }),
+    async (c) => {
+      const job = await getJob(handle.db, c.req.valid('param').id);
+      if (job.status !== 'completed') {
+        throw new Problem('conflict', `job ${job.id} is ${job.status} (${job.counts.done + job.counts.failed} of ${job.itemCount} items finished); fetch the result when it is completed`);
+      }
+      const format = c.req.valid('query').format;
+      return c.body(resultArchive(handle.db, job, format), 200, {
+        'Content-Type': format === 'zip' ? 'application/zip' : 'application/x-tar',
+        'Content-Disposition': `attachment; filename="faceaug-job-${job.id}.${format}"`,
+      });
+    },
+  );
+}

@@ -1,0 +1,191 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { type AliasEvent as AliasEventRecord, type ModelVersion as ModelVersionRecord, archive, getChampion, history, listModelVersions, promote, rollback } from '../../db/registry.js';
+import { MODEL_STATUSES } from '../../db/schema/index.js';
+import { NotFoundError } from '../../db/errors.js';
+import type { App, AppDeps } from '../context.js';
+import { type KeyVerifier, requireScope } from '../middleware/auth.js';
+import { modelId, parseModelId, parseVersionId } from './ids.js';
+import { AliasEvent, Expression, ModelVersion, problems } from './schemas.js';
+
+const Id = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: '`<source>-to-<target>` (a translator) or `<source>-to-<target>-v<N>` (a version)', example: 'neutral-to-disgust-v2' }),
+});
+
+const MoveBody = z
+  .object({
+    reason: z.string().min(1).optional(),
+    force: z.string().min(1).optional().openapi({ description: 'allow a version that is not accepted; this reason goes to the audit log' }),
+  })
+  .openapi('MoveRequest');
+
+const PromoteBody = MoveBody.extend({
+  expectedVersion: z.number().int().positive().nullable().openapi({ description: 'the champion you mean to replace (null: there is none); a stale value gives 409 and changes nothing' }),
+}).openapi('PromoteRequest');
+
+function presentVersion(version: ModelVersionRecord) {
+  return {
+    id: modelId(version),
+    source: version.source,
+    target: version.target,
+    version: version.version,
+    status: version.status,
+    aliases: version.aliases,
+    runId: version.runId,
+    metrics: version.metrics,
+    report: version.report,
+    artifacts: version.artifacts,
+    createdAt: version.createdAt.toISOString(),
+    statusChangedAt: version.statusChangedAt.toISOString(),
+  };
+}
+
+const presentEvent = (event: AliasEventRecord) => ({ ...event, createdAt: event.createdAt.toISOString() });
+
+export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void {
+  const db = deps.handle.db;
+  const admin = requireScope(keys, 'admin');
+  const actor = (c: { get(key: 'apiKey'): { name: string; prefix: string } | undefined }) => {
+    const key = c.get('apiKey')!;
+    return `api key ${key.name} (${key.prefix})`;
+  };
+  const denied = problems('unauthenticated', 'forbidden');
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models',
+      tags: ['models'],
+      summary: 'List model versions',
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { query: z.object({ source: Expression.optional(), target: Expression.optional(), status: z.enum(MODEL_STATUSES).optional() }) },
+      responses: { 200: { description: 'versions by translator and number', content: { 'application/json': { schema: z.array(ModelVersion) } } }, ...problems('bad-request'), ...denied },
+    }),
+    async (c) => c.json((await listModelVersions(db, c.req.valid('query'))).map(presentVersion), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models/{id}',
+      tags: ['models'],
+      summary: 'One version, or a translator with its champion and versions',
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: Id },
+      responses: {
+        200: {
+          description: 'the version, or the translator',
+          content: {
+            'application/json': {
+              schema: z.union([ModelVersion, z.object({ id: z.string(), source: Expression, target: Expression, champion: z.number().int().nullable(), versions: z.array(ModelVersion) })]),
+            },
+          },
+        },
+        ...problems('bad-request', 'not-found'),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const ref = parseModelId(c.req.valid('param').id);
+      const versions = await listModelVersions(db, { source: ref.source, target: ref.target });
+      if (ref.version !== undefined) {
+        const version = versions.find((v) => v.version === ref.version);
+        if (!version) throw new NotFoundError(`model version ${modelId(ref)} does not exist`);
+        return c.json(presentVersion(version), 200);
+      }
+      if (versions.length === 0) throw new NotFoundError(`translator ${modelId(ref)} has no versions`);
+      const champion = await getChampion(db, ref);
+      return c.json({ id: modelId(ref), source: ref.source, target: ref.target, champion: champion?.version ?? null, versions: versions.map(presentVersion) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/models/{id}/promote',
+      tags: ['models'],
+      summary: 'Make a version the champion, if the champion is still the one expected',
+      description: 'Every server instance serves the new champion within one champion poll (FACEAUG_CHAMPION_POLL_MS).',
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: Id, body: { required: true, content: { 'application/json': { schema: PromoteBody } } } },
+      responses: {
+        200: { description: 'the audit event of the move', content: { 'application/json': { schema: AliasEvent } } },
+        ...problems('bad-request', 'not-found', 'conflict', 'unsupported-media-type'),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const event = await promote(db, {
+        ...parseVersionId(c.req.valid('param').id),
+        expectedVersion: body.expectedVersion,
+        actor: actor(c),
+        reason: body.reason,
+        force: body.force === undefined ? undefined : { reason: body.force },
+      });
+      await deps.engine.refresh();
+      return c.json(presentEvent(event), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/models/{id}/rollback',
+      tags: ['models'],
+      summary: "Move the translator's champion back to the version it replaced",
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: Id, body: { required: false, content: { 'application/json': { schema: MoveBody } } } },
+      responses: {
+        200: { description: 'the audit event of the move', content: { 'application/json': { schema: AliasEvent } } },
+        ...problems('bad-request', 'not-found', 'conflict'),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const { source, target } = parseModelId(c.req.valid('param').id);
+      const body = c.req.valid('json');
+      const event = await rollback(db, { source, target, actor: actor(c), reason: body.reason, force: body.force === undefined ? undefined : { reason: body.force } });
+      await deps.engine.refresh();
+      return c.json(presentEvent(event), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/models/{id}/archive',
+      tags: ['models'],
+      summary: 'Retire a version (not the champion)',
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: Id },
+      responses: {
+        200: { description: 'the archived version', content: { 'application/json': { schema: ModelVersion } } },
+        ...problems('bad-request', 'not-found', 'conflict'),
+        ...denied,
+      },
+    }),
+    async (c) => c.json(presentVersion(await archive(db, parseVersionId(c.req.valid('param').id))), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models/{id}/history',
+      tags: ['models'],
+      summary: "The translator's champion audit log, oldest first",
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: Id },
+      responses: { 200: { description: 'alias moves', content: { 'application/json': { schema: z.array(AliasEvent) } } }, ...problems('bad-request'), ...denied },
+    }),
+    async (c) => {
+      const { source, target } = parseModelId(c.req.valid('param').id);
+      return c.json((await history(db, { source, target })).map(presentEvent), 200);
+    },
+  );
+}
