@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type SQL, and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
-import type { Expression } from '../core/expressions.js';
+import { type Expression, isExpression } from '../core/expressions.js';
 import type { Database } from './client.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import { type JobItemStatus, type JobModels, jobInputs, jobItems, jobs } from './schema/index.js';
@@ -50,6 +50,8 @@ export async function createJob(db: Database, input: CreateJobInput): Promise<Jo
   if (input.inputs.length === 0) throw new ValidationError('a job needs at least one image');
   if (input.targets.length === 0) throw new ValidationError('a job needs at least one target');
   if (!Number.isInteger(input.copies) || input.copies < 1) throw new ValidationError(`copies must be a positive integer, got ${input.copies}`);
+  const unknown = input.targets.filter((target) => !isExpression(target));
+  if (unknown.length > 0) throw new ValidationError(`unknown target(s) ${unknown.join(', ')}`);
   const missing = input.targets.filter((target) => !input.models[target]);
   if (missing.length > 0) throw new ValidationError(`no model pinned for target(s) ${missing.join(', ')}`);
   const id = randomUUID();
@@ -78,6 +80,7 @@ export async function createJob(db: Database, input: CreateJobInput): Promise<Jo
       await tx.insert(jobInputs).values(chunk);
     }
     // The cross product is built by the database: a 10k-image job would otherwise send 10k+ rows.
+    // The targets are spliced in as literals, which is safe only because they were checked above.
     await tx.execute(sql`
       insert into job_items (job_id, input_idx, target, copy)
       select ${id}::uuid, i.idx, t.target, c.copy
@@ -114,6 +117,7 @@ export interface ClaimedItem {
   jobId: string;
   inputIdx: number;
   inputName: string;
+  inputSha256: string;
   input: Buffer;
   target: Expression;
   copy: number;
@@ -144,7 +148,7 @@ export async function claimItems(db: Database, options: { token: string; limit: 
   if (claimed.length === 0) return [];
   const keys = claimed.map((item) => sql`(${item.jobId}::uuid, ${item.inputIdx}::int)`);
   const inputs = await db
-    .select({ jobId: jobInputs.jobId, idx: jobInputs.idx, name: jobInputs.name, content: jobInputs.content })
+    .select({ jobId: jobInputs.jobId, idx: jobInputs.idx, name: jobInputs.name, sha256: jobInputs.sha256, content: jobInputs.content })
     .from(jobInputs)
     .where(sql`(${jobInputs.jobId}, ${jobInputs.idx}) in (${sql.join(keys, sql`, `)})`);
   const byKey = new Map(inputs.map((input) => [`${input.jobId}/${input.idx}`, input]));
@@ -152,7 +156,7 @@ export async function claimItems(db: Database, options: { token: string; limit: 
     .sort((a, b) => a.id - b.id)
     .map((item) => {
       const input = byKey.get(`${item.jobId}/${item.inputIdx}`)!;
-      return { ...item, inputName: input.name, input: input.content };
+      return { ...item, inputName: input.name, inputSha256: input.sha256, input: input.content };
     });
 }
 

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { FACE_SIZE } from '../../core/image-codec.js';
 
 /**
- * The seed of one job item, derived from the job's seed and the item's coordinates: the same job
- * submitted with the same seed produces byte-identical outputs, whichever worker runs which item.
+ * The seed of one job item, derived from the job's seed, the input's content, the target and the
+ * copy: the same image submitted with the same seed gives byte-identical outputs, whichever job,
+ * position or worker it lands in.
  */
-export function itemSeed(jobSeed: number, inputIdx: number, target: string, copy: number): number {
-  return createHash('sha256').update(`${jobSeed}/${inputIdx}/${target}/${copy}`).digest().readUInt32LE(0);
+export function itemSeed(jobSeed: number, inputSha256: string, target: string, copy: number): number {
+  return createHash('sha256').update(`${jobSeed}/${inputSha256}/${target}/${copy}`).digest().readUInt32LE(0);
 }
 
 function mulberry32(seed: number): () => number {

@@ -71,7 +71,7 @@ export function resultArchive(db: Database, job: Job, format: ResultFormat): Rea
               modelVersion: model.version,
               modelSha256: model.sha256,
               seed: job.seed,
-              itemSeed: itemSeed(job.seed, row.inputIdx, row.target, row.copy),
+              itemSeed: itemSeed(job.seed, row.inputSha256, row.target, row.copy),
             }),
           );
         } else {

@@ -122,7 +122,7 @@ export class JobWorker {
     for (const item of chunk) {
       try {
         const face = await decodeFace(item.input, { maxPixels: this.settings.maxImagePixels });
-        decoded.push({ item, pixels: varyInput(face, item.copy, itemSeed(spec.seed, item.inputIdx, item.target, item.copy)) });
+        decoded.push({ item, pixels: varyInput(face, item.copy, itemSeed(spec.seed, item.inputSha256, item.target, item.copy)) });
       } catch (error) {
         await this.finish(token, item, { ok: false, error: `${item.inputName}: ${(error as Error).message}` });
       }

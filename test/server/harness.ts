@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { type TestContext, after, test } from 'node:test';
 import pg from 'pg';
 import sharp from 'sharp';
 import { generator } from '../../core/models/generators.js';
 import { createApiKey } from '../../db/api-keys.js';
+import { openDatabase } from '../../db/client.js';
+import { migrate } from '../../db/migrate.js';
 import type { Database } from '../../db/client.js';
 import { type ModelVersion, promote, registerModelVersion } from '../../db/registry.js';
 import type { Translator } from '../../db/translators.js';
@@ -117,7 +119,10 @@ export async function withServer(kind: DatabaseKind, settings: Partial<ServerSet
     }
   };
   try {
-    if (kind === 'pglite') await run(null);
+    if (kind === 'pglite') {
+      cpSync(await migratedPglite(), join(dataDir, 'pglite'), { recursive: true });
+      await run(null);
+    }
     else await withPostgresDatabase(run);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -131,6 +136,21 @@ export function serverTest(name: string, settings: Partial<ServerSettings>, body
     if (!POSTGRES_URL) return t.skip(SKIP_POSTGRES);
     await withServer('postgres', settings, (ts) => body(ts, t));
   });
+}
+
+let template: Promise<string> | undefined;
+
+// initdb and migrations take PGlite seconds; each test file pays them once and copies the result.
+function migratedPglite(): Promise<string> {
+  template ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faceaug-server-template-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const handle = await openDatabase({ dataDir: dir });
+    await migrate(handle);
+    await handle.close();
+    return join(dir, 'pglite');
+  })();
+  return template;
 }
 
 async function withPostgresDatabase(body: (url: string) => Promise<void>): Promise<void> {
