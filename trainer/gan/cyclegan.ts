@@ -62,6 +62,12 @@ export interface CycleGanState {
 
 const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
 
+/** Adam's running products beta1^t and beta2^t, which tfjs keeps in protected variables. */
+function adamPowers(optimizer: tf.AdamOptimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } {
+  const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+  return { accBeta1, accBeta2 };
+}
+
 /**
  * Two generators (A->B, B->A) and two discriminators trained with LSGAN or WGAN-GP, cycle and
  * identity losses (Zhu et al. 2017), plus the measures against discriminator overfitting on a
@@ -259,8 +265,11 @@ export class CycleGan {
   }
 
   async getState(): Promise<CycleGanState> {
-    const optimizerState = async (optimizer: tf.Optimizer) =>
-      (await optimizer.getWeights()).map(({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: tensor.dataSync().slice() as Float32Array }));
+    const optimizerState = async (optimizer: tf.AdamOptimizer) => [
+      // Adam's iteration count is an int32 scalar; everything is stored as float32 values.
+      ...(await optimizer.getWeights()).map(({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: Float32Array.from(tensor.dataSync()) })),
+      ...Object.entries(adamPowers(optimizer)).map(([name, v]) => ({ name, shape: [], values: Float32Array.from(v.dataSync()) })),
+    ];
     return {
       weights: { gAB: readWeights(this.gAB), gBA: readWeights(this.gBA), dA: readWeights(this.dA), dB: readWeights(this.dB) },
       optimizers: { generator: await optimizerState(this.generatorOptimizer), discriminator: await optimizerState(this.discriminatorOptimizer) },
@@ -273,10 +282,17 @@ export class CycleGan {
     loadWeights(this.gBA, state.weights.gBA);
     loadWeights(this.dA, state.weights.dA);
     loadWeights(this.dB, state.weights.dB);
-    const restore = async (optimizer: tf.Optimizer, saved: CycleGanState['optimizers']['generator']) => {
-      const tensors = saved.map(({ name, shape, values }) => ({ name, tensor: tf.tensor(values, shape, name === 'iter' ? 'float32' : 'float32') }));
+    const restore = async (optimizer: tf.AdamOptimizer, saved: CycleGanState['optimizers']['generator']) => {
+      const powers = adamPowers(optimizer);
+      const moments = saved.filter(({ name }) => !(name in powers));
+      const tensors = moments.map(({ name, shape, values }) => ({ name, tensor: tf.tensor(values, shape, 'float32') }));
       await optimizer.setWeights(tensors);
       tf.dispose(tensors.map((t) => t.tensor));
+      // setWeights recomputes beta^t with pow(), which rounds differently from the running
+      // product; restoring the exact values keeps a resumed run bit-identical to an unbroken one.
+      for (const { name, values } of saved.filter(({ name }) => name in powers)) {
+        tf.tidy(() => powers[name as keyof typeof powers].assign(tf.scalar(values[0]!)));
+      }
     };
     await restore(this.generatorOptimizer, state.optimizers.generator);
     await restore(this.discriminatorOptimizer, state.optimizers.discriminator);

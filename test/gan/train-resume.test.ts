@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_PATH, faceaug, syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
+
+const TINY = [
+  '--ngf', '4', '--dense-blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
+  '--batch-size', '2', '--workers', '1', '--epochs', '2', '--decay-epochs', '1', '--steps-per-epoch', '8',
+  '--pool-size', '3', '--label-flip', '0.2', '--instance-noise', '0.1', '--noise-epochs', '2', '--checkpoint-every', '5',
+  '--backend', 'wasm', '--json',
+];
+const TOTAL_STEPS = 24;
+
+/** losses.csv without its wall-clock column: what must repeat exactly. */
+async function lossRows(runDir: string): Promise<string[]> {
+  const lines = (await readFile(join(runDir, 'losses.csv'), 'utf8')).trim().split('\n');
+  return lines.map((line) => line.split(',').slice(0, -1).join(','));
+}
+
+test('a run killed with SIGKILL mid-epoch resumes and repeats the uninterrupted run step for step', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faceaug-resume-'));
+  try {
+    const csv = join(dir, 'fer.csv');
+    await writeSyntheticFer(csv, { 1: [6, 0], 6: [14, 8] });
+    const dataDir = join(dir, 'data');
+    const version = await syntheticVersion(dataDir, csv);
+    const args = ['train', '--data', version, '--target', 'disgust', '--data-dir', dataDir, ...TINY];
+
+    const whole = faceaug(args);
+    assert.equal(whole.status, 0, whole.stderr);
+    const wholeResult = JSON.parse(whole.stdout) as { runId: number; runDir: string; steps: number };
+    assert.equal(wholeResult.steps, TOTAL_STEPS);
+
+    // Second run: kill it once its first mid-epoch checkpoint (step 5 of 8) is on disk.
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: 'ignore' });
+    const runsDir = join(dataDir, 'runs');
+    const killedRun = String(wholeResult.runId + 1);
+    const checkpoint = join(runsDir, killedRun, 'checkpoint.bin');
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    for (let waited = 0; !(await stat(checkpoint).catch(() => undefined)); waited += 50) {
+      if (waited > 120_000) throw new Error('no checkpoint within 2 minutes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok((await readdir(join(runsDir, killedRun))).includes('run.json'));
+
+    const resumed = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const resumedResult = JSON.parse(resumed.stdout) as { runDir: string; steps: number; modelVersion: number };
+    assert.equal(resumedResult.steps, TOTAL_STEPS);
+    assert.deepEqual(await lossRows(resumedResult.runDir), await lossRows(wholeResult.runDir), 'resumed losses differ from the uninterrupted run');
+
+    const again = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already finished/);
+
+    const out = join(dir, 'generated');
+    const generated = faceaug(['generate', '--run', killedRun, '--count', '5', '--out', out, '--data-dir', dataDir, '--json']);
+    assert.equal(generated.status, 0, generated.stderr);
+    const manifest = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { file: string; modelVersion: number; sourceRow: number });
+    assert.equal(manifest.length, 5);
+    assert.ok(manifest.every((m) => m.modelVersion === resumedResult.modelVersion && m.sourceRow > 0));
+    assert.equal((await readdir(out)).filter((f) => f.endsWith('.png')).length, 5);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('train rejects bad input with a clear message and a non-zero exit', async () => {
+  const missing = faceaug(['train', '--target', 'disgust', '--data-dir', tmpdir()]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /--data <version> is required/);
+  const badExpression = faceaug(['train', '--data', 'x', '--target', 'grumpy']);
+  assert.equal(badExpression.status, 1);
+  assert.match(badExpression.stderr, /unknown expression 'grumpy'/);
+  const badFlag = faceaug(['train', '--data', 'x', '--target', 'disgust', '--lr', '-1']);
+  assert.equal(badFlag.status, 1);
+  assert.match(badFlag.stderr, /invalid lr '-1'/);
+});
