@@ -64,7 +64,8 @@ function trainingEvents(json: boolean): TrainingEvents & { stop(): void } {
 
 function report(result: TrainingResult, json: boolean): void {
   if (json) return console.log(JSON.stringify(result));
-  console.log(`run ${result.runId} finished after ${result.steps} steps; registered model version ${result.modelVersion} (candidate)`);
+  const early = result.steps < result.scheduledSteps ? ` (stopped early; the schedule had ${result.scheduledSteps})` : '';
+  console.log(`run ${result.runId} finished after ${result.steps} steps${early}; registered model version ${result.modelVersion} (candidate)`);
   console.log(`  run directory: ${result.runDir}`);
   console.log(`  final losses: ${Object.entries(result.finalLosses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
 }
@@ -80,6 +81,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume <run>', 'continue an interrupted run from its last checkpoint')
     .option('--workers <n>', `data-parallel worker threads (env ${settings.workers.env}, default one per core)`, integer('workers', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
+    .option('--stop-at <step>', 'end the run after this many steps in total, keeping what it learned (e.g. with --resume)', integer('stop at', 1))
     .option('--checkpoint-every <steps>', 'also checkpoint every this many steps (0: only at epoch ends)', integer('checkpoint every', 0), 100)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the result as one JSON object');
@@ -93,7 +95,13 @@ export function registerTrainCommands(program: Command): void {
   train.action(async (raw: Record<string, unknown>) => {
     const dataDir = (raw.dataDir as string | undefined) ?? readSetting('dataDir');
     const events = trainingEvents(Boolean(raw.json));
-    const common = { dataDir, backend: raw.backend as string | undefined, checkpointEvery: raw.checkpointEvery as number, ...events };
+    const common = {
+      dataDir,
+      backend: raw.backend as string | undefined,
+      checkpointEvery: raw.checkpointEvery as number,
+      stopAt: raw.stopAt as number | undefined,
+      ...events,
+    };
     try {
       if (raw.resume !== undefined) {
         const runId = integer('run', 1)(String(raw.resume));

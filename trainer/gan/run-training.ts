@@ -26,6 +26,7 @@ export interface TrainingResult {
   runDir: string;
   modelVersion: number;
   steps: number;
+  scheduledSteps: number;
   finalLosses: Record<string, number>;
 }
 
@@ -73,7 +74,7 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
     source: options.source,
     target: options.target,
     runId: record.runId,
-    metrics: { training: { steps: result.globalStep, finalLosses } },
+    metrics: { training: { steps: result.globalStep, scheduledSteps: result.scheduledSteps, finalLosses } },
     artifacts: [
       { kind: 'onnx', bytes: onnx },
       { kind: 'tfjs', bytes: checkpoint },
@@ -81,7 +82,7 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
   });
   await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
   await writeRunRecord(dir, { ...record, modelVersion: version.version, finishedAt: new Date().toISOString() });
-  return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, finalLosses };
+  return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, scheduledSteps: result.scheduledSteps, finalLosses };
 }
 
 /**
@@ -115,6 +116,7 @@ export interface StartTraining extends TrainingEvents {
   options: TrainOptions;
   backend?: string;
   checkpointEvery: number;
+  stopAt?: number;
 }
 
 /** Starts a run: records it in the registry, trains, exports ONNX and registers the generator as a candidate. */
@@ -147,6 +149,7 @@ export interface ResumeTraining extends TrainingEvents {
   runId: number;
   backend?: string;
   checkpointEvery: number;
+  stopAt?: number;
 }
 
 /** Continues an interrupted run from its last checkpoint (or from the start if it never saved one). */

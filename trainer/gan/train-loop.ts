@@ -26,6 +26,8 @@ export interface LoopInput {
   backend?: string;
   /** Checkpoint every this many steps as well as at the end of each epoch (0: epochs only). */
   checkpointEvery: number;
+  /** End the run after this many steps in total, before its schedule ends (e.g. when time runs out). */
+  stopAt?: number;
   onStart?(info: { totalSteps: number; globalStep: number; backend: string; workers: number }): void;
   onStep?(row: LossRow, globalStep: number): void;
   onEpoch?(epoch: number, files: { samples: string; losses: string }): void;
@@ -35,6 +37,8 @@ export interface LoopResult {
   generator: NamedWeights;
   history: LossRow[];
   globalStep: number;
+  /** Steps the full schedule has; more than globalStep when the run was stopped early. */
+  scheduledSteps: number;
 }
 
 export function stepsPerEpoch(options: TrainOptions, countA: number, countB: number): number {
@@ -61,7 +65,8 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
   }
   const perEpoch = stepsPerEpoch(options, domainA.count, domainB.count);
   const totalEpochs = options.epochs + options.decayEpochs;
-  const totalSteps = perEpoch * totalEpochs;
+  const scheduledSteps = perEpoch * totalEpochs;
+  const totalSteps = Math.min(scheduledSteps, input.stopAt ?? Infinity);
   const minority = domainB.count <= domainA.count ? 'B' : 'A';
   const shardSize = options.batchSize / workers;
 
@@ -99,6 +104,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       });
     };
 
+    if (globalStep > totalSteps) throw new RangeError(`the run is already at step ${globalStep}, past the requested stop at ${totalSteps}`);
     while (globalStep < totalSteps) {
       const epoch = Math.floor(globalStep / perEpoch);
       const stepInEpoch = globalStep % perEpoch;
@@ -141,7 +147,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       if (epochDone) input.onEpoch?.(epoch, await writeEpochReport(group, input, epoch, history));
     }
     const final = await group.one<CycleGanState>(0, 'getState');
-    return { generator: final.weights.gAB, history, globalStep };
+    return { generator: final.weights.gAB, history, globalStep, scheduledSteps };
   } finally {
     await group.close();
   }
