@@ -95,17 +95,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
 }
 
+/** The URL comes last, so it is what a person sees at the bottom of the terminal (and what scripts wait for). */
 function printStart(print: (line: string) => void, url: string, handle: DatabaseHandle, seeded: SeedResult | undefined, settings: ServerSettings): void {
-  print(`faceaug serving on ${url} (${handle.kind} ${handle.location}); API docs at ${url}/docs`);
-  if (!seeded) return;
-  for (const model of seeded.models) {
-    print(`registered ${model.translator} v${model.version} as champion (${model.status}${model.forced ? ', forced' : ''}): ${model.verdict}`);
+  if (seeded) {
+    for (const model of seeded.models) {
+      print(`registered ${model.translator} v${model.version} as champion (${model.status}${model.forced ? ', forced' : ''}): ${model.verdict}`);
+    }
+    if (seeded.models.length === 0) print(`no shipped models in ${settings.modelsDir}; register and promote one with \`faceaug models\``);
+    print(`admin API key (shown once; only its hash is stored): ${seeded.key}`);
+    const target = seeded.models[0]?.translator.split('->')[1] ?? 'disgust';
+    print('try it:');
+    print(
+      `  curl -H "Authorization: Bearer ${seeded.key}" -H "Content-Type: image/png" --data-binary @face.png "${url}/v1/translate?target=${target}" -o ${target}.png`,
+    );
   }
-  if (seeded.models.length === 0) print(`no shipped models in ${settings.modelsDir}; register and promote one with \`faceaug models\``);
-  print(`admin API key (shown once; only its hash is stored): ${seeded.key}`);
-  const target = seeded.models[0]?.translator.split('->')[1] ?? 'disgust';
-  print('try it:');
-  print(
-    `  curl -H "Authorization: Bearer ${seeded.key}" -H "Content-Type: image/png" --data-binary @face.png "${url}/v1/translate?target=${target}" -o ${target}.png`,
-  );
+  print(`faceaug serving on ${url} (${handle.kind} ${handle.location}); API docs at ${url}/docs`);
 }
