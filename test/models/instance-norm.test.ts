@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../trainer/runtime/tf.js';
 import { initBackend } from '../../trainer/runtime/backend.js';
-import { instanceNorm, INSTANCE_NORM_EPSILON } from '../../trainer/models/instance-norm.js';
+import {
+  gradientOnHost,
+  gradientWithOps,
+  instanceNorm,
+  INSTANCE_NORM_EPSILON,
+  normalizeOnHost,
+  normalizeWithOps,
+} from '../../trainer/models/instance-norm.js';
 import { assertNoLeak, relativeError, seededValues } from '../helpers/tensors.js';
 
 /** Instance norm written plainly with tf.moments; its autodiff is the reference gradient. */
@@ -37,4 +44,20 @@ test('instance norm: value and gradient match autodiff of the plain formula', as
   }
   await tf.setBackend('wasm');
   tf.dispose([x, w]);
+});
+
+test('instance norm: the tfjs-op path (used on tfjs-node) agrees with the host-memory path', async () => {
+  await initBackend('wasm');
+  const shape: [number, number, number, number] = [2, 6, 4, 3];
+  await assertNoLeak(() =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(seededValues(2 * 6 * 4 * 3, 5), shape);
+      const dy = tf.tensor4d(seededValues(2 * 6 * 4 * 3, 6), shape);
+      const [yHost, rHost] = normalizeOnHost(x);
+      const [yOps, rOps] = normalizeWithOps(x);
+      assert.ok(relativeError(yOps.dataSync(), yHost.dataSync()) < 1e-5);
+      assert.ok(relativeError(rOps.dataSync(), rHost.dataSync()) < 1e-5);
+      assert.ok(relativeError(gradientWithOps(dy, yHost, rHost).dataSync(), gradientOnHost(dy, yHost, rHost).dataSync()) < 1e-5);
+    }),
+  );
 });

@@ -23,19 +23,19 @@ export const instanceNorm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSav
   };
 }) as (x: tf.Tensor4D) => tf.Tensor4D;
 
-function normalizeWithOps(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+export function normalizeWithOps(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
   const { mean, variance } = tf.moments(x, [1, 2], true);
   const rstd = tf.rsqrt(tf.add(variance, INSTANCE_NORM_EPSILON)) as tf.Tensor4D;
   return [tf.mul(tf.sub(x, mean), rstd), rstd];
 }
 
-function gradientWithOps(dy: tf.Tensor4D, y: tf.Tensor4D, rstd: tf.Tensor4D): tf.Tensor4D {
+export function gradientWithOps(dy: tf.Tensor4D, y: tf.Tensor4D, rstd: tf.Tensor4D): tf.Tensor4D {
   const meanDy = tf.mean(dy, [1, 2], true);
   const meanDyY = tf.mean(tf.mul(dy, y), [1, 2], true);
   return tf.mul(rstd, tf.sub(tf.sub(dy, meanDy), tf.mul(y, meanDyY)));
 }
 
-function normalizeOnHost(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+export function normalizeOnHost(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
   const [N, H, W, C] = x.shape;
   const values = x.dataSync() as Float32Array;
   const out = new Float32Array(values.length);
@@ -68,7 +68,7 @@ function normalizeOnHost(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
   return [tf.tensor4d(out, x.shape), tf.tensor4d(rstd, [N, 1, 1, C])];
 }
 
-function gradientOnHost(dy: tf.Tensor4D, y: tf.Tensor4D, rstd: tf.Tensor4D): tf.Tensor4D {
+export function gradientOnHost(dy: tf.Tensor4D, y: tf.Tensor4D, rstd: tf.Tensor4D): tf.Tensor4D {
   const [N, H, W, C] = dy.shape;
   const g = dy.dataSync() as Float32Array;
   const yv = y.dataSync() as Float32Array;

@@ -29,6 +29,18 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** Ticks for a log10 axis spanning [lo, hi] (in log10 units): powers of ten, or 1-2-5 steps within one decade. */
+export function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of hi - lo < 1.5 ? [1, 2, 5] : [1]) {
+      const t = Math.log10(m) + e;
+      if (t >= lo - 1e-9 && t <= hi + 1e-9) ticks.push(t);
+    }
+  }
+  return ticks.length > 0 ? ticks : [lo];
+}
+
 /** A line chart as SVG: axes with ticks, one coloured line per series, a legend. */
 export function linePlotSvg(series: Series[], options: PlotOptions): string {
   const width = options.width ?? 800;
@@ -53,7 +65,7 @@ export function linePlotSvg(series: Series[], options: PlotOptions): string {
     parts.push(`<line x1="${px(t)}" x2="${px(t)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#eee"/>`);
     parts.push(`<text x="${px(t)}" y="${height - margin.bottom + 16}" text-anchor="middle">${t}</text>`);
   }
-  const yTicks = niceTicks(y0, y1);
+  const yTicks = options.logY ? logTicks(y0, y1) : niceTicks(y0, y1);
   for (const t of yTicks) {
     const value = options.logY ? 10 ** t : t;
     const y = options.logY ? height - margin.bottom - ((t - y0) / (y1 - y0)) * (height - margin.top - margin.bottom) : py(t);
