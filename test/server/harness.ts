@@ -138,13 +138,14 @@ export function serverTest(name: string, settings: Partial<ServerSettings>, body
   });
 }
 
+const templateDir = mkdtempSync(join(tmpdir(), 'faceaug-server-template-'));
+after(() => rmSync(templateDir, { recursive: true, force: true }));
 let template: Promise<string> | undefined;
 
 // initdb and migrations take PGlite seconds; each test file pays them once and copies the result.
 function migratedPglite(): Promise<string> {
   template ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'faceaug-server-template-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = templateDir;
     const handle = await openDatabase({ dataDir: dir });
     await migrate(handle);
     await handle.close();

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { NEUTRAL_DISGUST, bearer, faceImage, registerChampion, serverTest } from './harness.js';
+
+serverTest('health, readiness, metrics, OpenAPI and docs; request ids in JSON logs', {}, async ({ url, db, server, translateKey, logs }) => {
+  assert.deepEqual(await (await fetch(`${url}/health/live`)).json(), { status: 'ok' });
+  const ready = await fetch(`${url}/health/ready`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: true, migrations: true, champions: true } });
+
+  const spec = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  assert.equal(spec.openapi, '3.0.3');
+  const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+  for (const op of [
+    'POST /v1/translate',
+    'POST /v1/jobs',
+    'GET /v1/jobs/{id}',
+    'GET /v1/jobs/{id}/result',
+    'GET /v1/models',
+    'GET /v1/models/{id}',
+    'POST /v1/models/{id}/promote',
+    'POST /v1/models/{id}/rollback',
+    'POST /v1/models/{id}/archive',
+    'GET /v1/models/{id}/history',
+    'GET /health/live',
+    'GET /health/ready',
+    'GET /metrics',
+  ]) {
+    assert.ok(operations.includes(op), `${op} is documented`);
+  }
+  const docs = await fetch(`${url}/docs`);
+  assert.match(docs.headers.get('content-type') ?? '', /text\/html/);
+  const html = await docs.text();
+  assert.match(html, /<code>\/v1\/jobs\/\{id\}\/result<\/code>/);
+  assert.match(html, /id="problem-overloaded"/);
+  assert.doesNotMatch(html, /<script|https?:\/\/(?!localhost)/, 'self-contained: no scripts, nothing fetched from elsewhere');
+
+  await registerChampion(db, NEUTRAL_DISGUST, 1);
+  await server.engine.refresh();
+  const face = new Uint8Array(await faceImage(1));
+  // Concurrent requests share onnxruntime calls.
+  const responses = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      fetch(`${url}/v1/translate?target=disgust`, { method: 'POST', headers: { ...bearer(translateKey), 'Content-Type': 'image/png', 'X-Request-Id': `trace-${i}` }, body: face }),
+    ),
+  );
+  assert.deepEqual(responses.map((r) => r.status), Array(12).fill(200));
+  assert.deepEqual(responses.map((r) => r.headers.get('x-request-id')), Array.from({ length: 12 }, (_, i) => `trace-${i}`), 'a caller-supplied request id is kept');
+
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  assert.match(metrics, /faceaug_http_request_duration_seconds_count\{route="\/v1\/translate",method="POST",status="200"\} 12/);
+  const batches = Number(/faceaug_inference_batch_size_count (\d+)/.exec(metrics)?.[1]);
+  const images = Number(/faceaug_inference_batch_size_sum (\d+)/.exec(metrics)?.[1]);
+  assert.equal(images, 12);
+  assert.ok(batches < 12, `12 concurrent requests ran in ${batches} batches`);
+  assert.match(metrics, /faceaug_inference_duration_seconds_count\{translator="neutral->disgust"\} \d+/);
+  assert.match(metrics, /faceaug_inference_queue_depth 0/);
+
+  const line = logs.find((entry) => entry.requestId === 'trace-3');
+  assert.ok(line, 'every request is logged with its id');
+  assert.deepEqual([line.msg, line.method, line.route, line.status, line.key], ['request', 'POST', '/v1/translate', 200, translateKey.slice(0, 11)]);
+  assert.equal(typeof line.ms, 'number');
+});
+
+serverTest('public translation needs no key, but a sent key must be valid; operators still need admin', { publicTranslate: true }, async ({ url, db, server }) => {
+  await registerChampion(db, NEUTRAL_DISGUST, 1);
+  await server.engine.refresh();
+  const face = new Uint8Array(await faceImage(1));
+  assert.equal((await fetch(`${url}/v1/translate?target=disgust`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: face })).status, 200);
+  assert.equal((await fetch(`${url}/v1/translate?target=disgust`, { method: 'POST', headers: { ...bearer('fa_nope'), 'Content-Type': 'image/png' }, body: face })).status, 401);
+  assert.equal((await fetch(`${url}/v1/models`)).status, 401);
+});
+
+serverTest('graceful shutdown: in-flight requests finish, new connections are refused', { maxWaitMs: 600 }, async ({ url, db, server, translateKey }) => {
+  await registerChampion(db, NEUTRAL_DISGUST, 1);
+  await server.engine.refresh();
+  const face = new Uint8Array(await faceImage(1));
+  // The batch waits 600 ms for company, so this request is still in flight when shutdown begins.
+  const inFlight = fetch(`${url}/v1/translate?target=disgust`, { method: 'POST', headers: { ...bearer(translateKey), 'Content-Type': 'image/png', Connection: 'close' }, body: face });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const closing = server.close();
+  assert.equal((await inFlight).status, 200);
+  await closing;
+  await assert.rejects(fetch(`${url}/health/live`), 'the port is closed');
+});
