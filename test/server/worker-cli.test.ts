@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { zipSync } from 'fflate';
+import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, withServer } from './harness.js';
+import { test } from 'node:test';
+
+// Separate processes need a shared database server: PGlite belongs to one process.
+test('`faceaug worker` processes the jobs of a server that runs none itself [postgres]', async (t) => {
+  if (!process.env.TEST_DATABASE_URL) return t.skip('TEST_DATABASE_URL not set: workers in other processes need a Postgres server');
+  await withServer('postgres', { jobWorker: false }, async ({ url, db, server, translateKey, databaseUrl, dataDir }) => {
+    await registerChampion(db, NEUTRAL_DISGUST, 1);
+    await server.engine.refresh();
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 4; i++) files[`face-${i}.png`] = new Uint8Array(await faceImage(i));
+    const response = await fetch(`${url}/v1/jobs?targets=disgust`, { method: 'POST', headers: { ...bearer(translateKey), 'Content-Type': 'application/zip' }, body: zipSync(files) });
+    assert.equal(response.status, 202);
+    const { id } = (await response.json()) as { id: string };
+    const status = async () => (await (await fetch(`${url}/v1/jobs/${id}`, { headers: bearer(translateKey) })).json()) as { status: string; counts: { done: number } };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await status()).status, 'queued', 'the server itself leaves the job alone');
+
+    const env = { ...process.env, DATABASE_URL: databaseUrl!, FACEAUG_DATA_DIR: dataDir, FACEAUG_JOB_POLL_MS: '50' };
+    const worker = spawn(process.execPath, ['bin/faceaug.js', 'worker', '--claim-size', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
+    try {
+      const done = await eventually('the worker to finish the job', async () => {
+        const current = await status();
+        return current.status === 'completed' ? current : undefined;
+      }, 60_000);
+      assert.equal(done.counts.done, 4);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, 'the worker stops cleanly on SIGTERM');
+  });
+});
