@@ -73,3 +73,41 @@ test('wasm convolution gradients match the cpu backend', async (t) => {
     });
   }
 });
+
+interface DepthwiseCase {
+  size: [number, number];
+  channels: number;
+  multiplier: number;
+  kernel: number;
+  stride: 1 | 2;
+  pad: 'same' | 'valid';
+}
+
+const depthwiseCases: DepthwiseCase[] = [
+  { size: [9, 9], channels: 6, multiplier: 1, kernel: 3, stride: 1, pad: 'same' },
+  { size: [10, 11], channels: 4, multiplier: 2, kernel: 3, stride: 2, pad: 'same' },
+  { size: [12, 12], channels: 3, multiplier: 1, kernel: 7, stride: 2, pad: 'valid' },
+];
+
+test('wasm depthwise-convolution input gradient matches the cpu backend', async (t) => {
+  for (const [i, c] of depthwiseCases.entries()) {
+    await t.test(`${c.kernel}x${c.kernel} stride ${c.stride} ${c.pad} x${c.multiplier}`, async () => {
+      const xShape: [number, number, number, number] = [2, ...c.size, c.channels];
+      const fShape: [number, number, number, number] = [c.kernel, c.kernel, c.channels, c.multiplier];
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(seededValues(tf.util.sizeFromShape(xShape), 900 + i), xShape);
+          const filter = tf.tensor4d(seededValues(tf.util.sizeFromShape(fShape), 950 + i), fShape);
+          const y = tf.depthwiseConv2d(x, filter, c.stride, c.pad);
+          const weights = tf.tensor(seededValues(y.size, 990 + i), y.shape);
+          return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(v as tf.Tensor4D, filter, c.stride, c.pad), weights)))(x).dataSync().slice();
+        });
+      await tf.setBackend('cpu');
+      const expected = run();
+      await tf.setBackend('wasm');
+      const actual = await assertNoLeak(run);
+      const error = relativeError(actual, expected);
+      assert.ok(error <= TOLERANCE, `relative error ${error.toExponential(2)} > ${TOLERANCE}`);
+    });
+  }
+});
