@@ -4,3 +4,4 @@ export * from './runs.js';
 export * from './models.js';
 export * from './api-keys.js';
 export * from './jobs.js';
+export * from './validations.js';
