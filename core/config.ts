@@ -64,7 +64,7 @@ export const settings = {
   ),
   modelsDir: text('FACEAUG_MODELS_DIR', 'shipped translators (<source>-to-<target>/manifest.json) registered on first start', './models'),
   maxBatch: integer('FACEAUG_MAX_BATCH', 'most images one onnxruntime call takes (micro-batching)', 32, 1),
-  maxWaitMs: integer('FACEAUG_MAX_WAIT_MS', 'longest a request waits for others to share its batch, in ms', 5),
+  maxWaitMs: integer('FACEAUG_MAX_WAIT_MS', 'longest a request waits for others to share its batch, in ms', 2),
   maxQueue: integer('FACEAUG_MAX_QUEUE', 'images waiting for inference before requests are shed with 503', 256, 1),
   maxInflightPerClient: integer('FACEAUG_MAX_INFLIGHT_PER_CLIENT', 'concurrent translate requests per API key (or address) before 429', 64, 1),
   requestTimeoutMs: integer('FACEAUG_REQUEST_TIMEOUT_MS', 'longest a translate request may wait for its image, in ms (then 504)', 10_000, 1),

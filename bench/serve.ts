@@ -1,0 +1,141 @@
+/**
+ * npm run bench:serve [-- --json] [-- --requests 40]
+ *
+ * End-to-end serving throughput and latency: `faceaug serve` in its own process on loopback, with
+ * the reference generator (untrained: speed does not depend on the weights) registered through
+ * first-start seeding, driven at concurrency 1, 8 and 64; beside it, the raw onnxruntime session
+ * throughput on the same model, measured in the same run before the server starts.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { readSetting } from '../core/config.js';
+import { exportOnnx } from '../trainer/export/export-onnx.js';
+import { buildNetwork, readWeights } from '../trainer/models/network.js';
+import { initBackend } from '../trainer/runtime/backend.js';
+import { seededImages } from './images.js';
+import { median } from './stats.js';
+import { referenceCycleGan } from './reference.js';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    requests: { type: 'string', default: '25' },
+    concurrency: { type: 'string', default: '1,8,64' },
+  },
+});
+const REQUESTS_PER_CLIENT = Number(args.requests);
+const MAX_SECONDS_PER_LEVEL = 60;
+const RAW_BATCH = readSetting('maxBatch');
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+await initBackend('wasm');
+const spec = referenceCycleGan.generator;
+const onnx = exportOnnx(spec, readWeights(buildNetwork(spec, 0, 'bench')));
+
+/** images/s of the bare session at a batch size, the ceiling the server can approach. */
+async function rawImagesPerSecond(batch: number, reps: number): Promise<number> {
+  const session = await ort.InferenceSession.create(onnx, { executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  const input = new ort.Tensor('float32', seededImages(batch, 48, batch), [batch, 1, 48, 48]);
+  for (let i = 0; i < 3; i++) await session.run({ input });
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await session.run({ input });
+    times.push(performance.now() - start);
+  }
+  await session.release();
+  return (batch * 1000) / median(times);
+}
+const rawSingle = await rawImagesPerSecond(1, 50);
+const rawBatch = await rawImagesPerSecond(RAW_BATCH, 15);
+
+const dir = mkdtempSync(join(tmpdir(), 'faceaug-bench-serve-'));
+const modelDir = join(dir, 'models', 'neutral-to-disgust');
+mkdirSync(modelDir, { recursive: true });
+writeFileSync(join(modelDir, 'model.onnx'), onnx);
+writeFileSync(join(modelDir, 'model-card.md'), '# benchmark model (untrained reference generator)\n');
+writeFileSync(join(modelDir, 'validation.json'), '{}');
+writeFileSync(
+  join(modelDir, 'manifest.json'),
+  JSON.stringify({ source: 'neutral', target: 'disgust', status: 'rejected', verdict: 'untrained, for timing only', metrics: {}, architecture: spec.name, onnxSha256: createHash('sha256').update(onnx).digest('hex') }),
+);
+
+const env: NodeJS.ProcessEnv = { ...process.env, FACEAUG_DATA_DIR: join(dir, 'data'), FACEAUG_MODELS_DIR: join(dir, 'models') };
+delete env.DATABASE_URL;
+const server = spawn(process.execPath, ['bin/faceaug.js', 'serve', '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
+  let key = '';
+  let buffered = '';
+  server.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) {
+      key = /^admin API key .*: (fa_\S+)$/.exec(line)?.[1] ?? key;
+      const started = /^faceaug serving on (\S+) /.exec(line);
+      if (started) resolve({ url: started[1]!, key });
+    }
+  });
+  server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+});
+// The server logs a JSON line per request; reading them keeps its stdout from filling up.
+server.stdout!.resume();
+
+const face = new Uint8Array(await sharp(Buffer.from(seededImages(1, 48, 7).map((v) => (v + 1) * 127.5)), { raw: { width: 48, height: 48, channels: 1 } }).png().toBuffer());
+async function translate(): Promise<number> {
+  const start = performance.now();
+  const response = await fetch(`${url}/v1/translate?target=disgust`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'image/png' }, body: face });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`translate answered ${response.status}`);
+  return performance.now() - start;
+}
+
+try {
+  if (!args.json) {
+    console.log(`raw onnxruntime session, ${spec.name}: batch 1 ${round(rawSingle)} images/s (${round(1000 / rawSingle, 2)} ms), batch ${RAW_BATCH} ${round(rawBatch)} images/s`);
+  }
+  for (const concurrency of args.concurrency.split(',').map(Number)) {
+    await Promise.all(Array.from({ length: concurrency }, () => translate()));
+    const latencies: number[] = [];
+    const deadline = performance.now() + MAX_SECONDS_PER_LEVEL * 1000;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = 0; i < REQUESTS_PER_CLIENT && performance.now() < deadline; i++) latencies.push(await translate());
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const result = {
+      bench: 'serve',
+      model: spec.name,
+      concurrency,
+      requests: latencies.length,
+      requestsPerSecond: round(latencies.length / seconds),
+      imagesPerSecond: round(latencies.length / seconds),
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
+      rawImagesPerSecond: { batch1: round(rawSingle), [`batch${RAW_BATCH}`]: round(rawBatch) },
+      ofRawBatch: round(latencies.length / seconds / rawBatch, 2),
+    };
+    if (args.json) console.log(JSON.stringify(result));
+    else {
+      console.log(
+        `concurrency ${String(concurrency).padStart(2)}: ${result.requestsPerSecond} requests/s (= images/s), p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+          `${Math.round(result.ofRawBatch * 100)}% of the raw batch-${RAW_BATCH} session (${result.requests} requests)`,
+      );
+    }
+  }
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
+}
