@@ -17,6 +17,7 @@ export const referenceCycleGan: CycleGanConfig = {
   beta1: 0.5,
   lambdaCycle: 10,
   lambdaIdentity: 0.5,
+  perceptual: null,
   // The PyTorch script has no image pool or label tricks; neither costs measurable time.
   minority: 'B',
   minorityLabelSmoothing: 0,

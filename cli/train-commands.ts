@@ -24,6 +24,16 @@ const OVERRIDES: Array<{ flags: string; field: keyof TrainOptions; help: string;
   { flags: '--n-critic <n>', field: 'nCritic', help: 'wgan-gp: critic updates per generator update', parse: integer('n critic', 1) },
   { flags: '--lambda-cyc <x>', field: 'lambdaCycle', help: 'cycle-consistency weight', parse: number('lambda cyc', (v) => v >= 0) },
   { flags: '--lambda-idt <x>', field: 'lambdaIdentity', help: 'identity weight, relative to lambda-cyc (0: no identity loss)', parse: number('lambda idt', (v) => v >= 0) },
+  {
+    flags: '--perceptual <alpha,beta>',
+    field: 'perceptual',
+    help: 'perceptual cycle loss: beta * pixel L1 + alpha * L1 of face-api expression features',
+    parse: (raw: string) => {
+      const [alpha, beta, extra] = raw.split(',').map((v) => number('perceptual', (x) => x >= 0)(v.trim()));
+      if (alpha === undefined || beta === undefined || extra !== undefined) throw new Error(`invalid perceptual '${raw}' (expected alpha,beta)`);
+      return { alpha, beta };
+    },
+  },
   { flags: '--label-smoothing <p>', field: 'labelSmoothing', help: 'one-sided label smoothing for the minority discriminator', parse: fraction('label smoothing') },
   { flags: '--label-flip <p>', field: 'labelFlip', help: 'probability of flipped labels for the minority discriminator', parse: fraction('label flip') },
   { flags: '--instance-noise <sigma>', field: 'instanceNoise', help: 'initial std of noise on discriminator inputs', parse: number('instance noise', (v) => v >= 0) },

@@ -19,6 +19,7 @@ const config: CycleGanConfig = {
   beta1: 0.5,
   lambdaCycle: 10,
   lambdaIdentity: 0.5,
+  perceptual: null,
   minority: 'B',
   minorityLabelSmoothing: 0.1,
   // Pool and flips draw per-replica randomness; off here so one worker can be the reference.

@@ -1,6 +1,7 @@
 import * as tf from '../runtime/tf.js';
 import type { Replica, ReplicaContext } from '../runtime/replica.js';
 import { forward } from '../models/network.js';
+import { loadFaceFeatures } from './perceptual.js';
 import { CycleGan, type CycleGanConfig, type CycleGanLosses, type CycleGanState, type StepControls } from './cyclegan.js';
 
 export interface CycleGanShard {
@@ -13,8 +14,9 @@ export interface CycleGanShard {
 }
 
 /** A CycleGAN on one worker thread of a {@link ReplicaGroup}. */
-export function createReplica(config: CycleGanConfig, context: ReplicaContext): Replica {
-  const gan = new CycleGan(config);
+export async function createReplica(config: CycleGanConfig, context: ReplicaContext): Promise<Replica> {
+  const features = config.perceptual ? await loadFaceFeatures() : undefined;
+  const gan = new CycleGan(config, features?.extract);
   return {
     allReduceCapacity: gan.gradientLength,
     step(shard: CycleGanShard): CycleGanLosses {

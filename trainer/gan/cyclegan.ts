@@ -7,6 +7,7 @@ import type { ReplicaContext } from '../runtime/replica.js';
 import { seededRandom } from '../data/seeded-random.js';
 import { emptyPool, queryPool, type ImagePoolState } from './image-pool.js';
 import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from './losses.js';
+import { perceptualL1, type FeatureExtractor, type PerceptualWeights } from './perceptual.js';
 
 export type Adversarial = 'lsgan' | 'wgan-gp';
 export type Domain = 'A' | 'B';
@@ -23,6 +24,8 @@ export interface CycleGanConfig {
   lambdaCycle: number;
   /** Relative to lambdaCycle, as in the reference CycleGAN; 0 skips the identity passes. */
   lambdaIdentity: number;
+  /** Perceptual cycle loss (beta * pixel L1 + alpha * feature L1), or null for plain L1. */
+  perceptual: PerceptualWeights | null;
   /** The rarer domain, whose discriminator gets the anti-overfitting measures below. */
   minority: Domain;
   /** One-sided label smoothing: the minority discriminator's real target is 1 - this (LSGAN). */
@@ -83,7 +86,12 @@ export class CycleGan {
   private readonly discriminatorOptimizer: tf.AdamOptimizer;
   private readonly pools: Record<Domain, ImagePoolState>;
 
-  constructor(readonly config: CycleGanConfig) {
+  /** `extract` is required when the config asks for a perceptual cycle loss. */
+  constructor(
+    readonly config: CycleGanConfig,
+    private readonly extract?: FeatureExtractor,
+  ) {
+    if (config.perceptual && !extract) throw new Error('a perceptual cycle loss needs a feature extractor');
     this.gAB = buildNetwork(config.generator, config.seed, 'gAB');
     this.gBA = buildNetwork(config.generator, config.seed + 1, 'gBA');
     this.dA = buildNetwork(config.discriminator, config.seed + 2, 'dA');
@@ -123,7 +131,10 @@ export class CycleGan {
   /** Generator loss terms; the adversarial term is the caller's, as it differs between LSGAN and WGAN. */
   private generatorLoss(realA: tf.Tensor4D, realB: tf.Tensor4D, fakeA: tf.Tensor4D, fakeB: tf.Tensor4D, adversarial: tf.Scalar) {
     const { lambdaCycle, lambdaIdentity } = this.config;
-    const cycle = tf.add(l1Loss(forward(this.gBA, fakeB), realA), l1Loss(forward(this.gAB, fakeA), realB)) as tf.Scalar;
+    const { perceptual } = this.config;
+    const cycleLoss = (reconstructed: tf.Tensor4D, real: tf.Tensor4D) =>
+      perceptual ? perceptualL1(this.extract!, reconstructed, real, perceptual) : l1Loss(reconstructed, real);
+    const cycle = tf.add(cycleLoss(forward(this.gBA, fakeB), realA), cycleLoss(forward(this.gAB, fakeA), realB)) as tf.Scalar;
     const identity =
       lambdaIdentity > 0
         ? (tf.add(l1Loss(forward(this.gAB, realB), realB), l1Loss(forward(this.gBA, realA), realA)) as tf.Scalar)

@@ -22,6 +22,8 @@ export interface TrainOptions {
   nCritic: number;
   lambdaCycle: number;
   lambdaIdentity: number;
+  /** Perceptual cycle loss weights on face-api features, or null for the pixel L1 of CycleGAN. */
+  perceptual: { alpha: number; beta: number } | null;
   labelSmoothing: number;
   labelFlip: number;
   instanceNoise: number;
@@ -52,6 +54,7 @@ const common = {
   nCritic: 5,
   resScale: 0.5,
   subBlocks: 3,
+  perceptual: null,
   labelSmoothing: 0,
   labelFlip: 0,
   instanceNoise: 0,
@@ -121,6 +124,7 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
     beta1: options.beta1,
     lambdaCycle: options.lambdaCycle,
     lambdaIdentity: options.lambdaIdentity,
+    perceptual: options.perceptual,
     minority,
     minorityLabelSmoothing: options.labelSmoothing,
     minorityLabelFlip: options.labelFlip,
