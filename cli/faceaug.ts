@@ -7,6 +7,7 @@ import { registerModelCommands } from './model-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerTrainCommands } from './train-commands.js';
+import { registerValidateCommands } from './validate-commands.js';
 
 /**
  * The `faceaug` command line. Each command group lives in its own module beside this file and
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerServerCommands(program);
   registerTrainCommands(program);
+  registerValidateCommands(program);
   return program;
 }
 

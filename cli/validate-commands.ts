@@ -1,0 +1,111 @@
+import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import { readSetting, settings } from '../core/config.js';
+import { BACKENDS } from '../trainer/runtime/backend.js';
+import { runValidation, validationsDir } from '../trainer/validate/run-validation.js';
+import { STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
+import { fraction, integer, number } from './option-parsers.js';
+import { progressBar } from './progress.js';
+
+interface ValidateFlags {
+  run: number;
+  data?: string;
+  count: number;
+  selectFrom?: number;
+  testPerClass: number;
+  repeats: number;
+  folds: number;
+  epochs: number;
+  width: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  alpha: number;
+  tolerance: number;
+  statistic: Statistic;
+  register: boolean;
+  workers?: number;
+  backend?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+export function registerValidateCommands(program: Command): void {
+  program
+    .command('validate')
+    .description("does a run's translator help a classifier? paired, repeated k-fold classification with and without its synthetic images; registers the verdict")
+    .requiredOption('--run <id>', 'training run whose generator makes the synthetic images', integer('run', 1))
+    .option('--data <version>', 'filtered data set version to validate on (default: the one the run trained on)')
+    .option('--count <n>', 'synthetic target images added to every training fold', integer('count', 1), 100)
+    .option('--select-from <n>', 'quality gate: generate n candidates and keep the --count a baseline classifier finds most target-like', integer('select from', 1))
+    .option('--test-per-class <n>', 'fixed test set: images per class from outside the Training split, never trained on', integer('test per class', 1), 100)
+    .option('--repeats <n>', 'repetitions of the k-fold split (more can be added later; finished folds are reused)', integer('repeats', 1), 3)
+    .option('--folds <k>', 'folds per repetition', integer('folds', 2), 10)
+    .option('--epochs <n>', 'classifier epochs per fold', integer('epochs', 1), 20)
+    .option('--width <x>', 'classifier width (1: conv 32/64/128, dense 256)', number('width', (v) => v > 0), 1)
+    .option('--batch-size <n>', 'classifier batch size', integer('batch size', 1), 64)
+    .option('--learning-rate <rate>', 'classifier Adam learning rate', number('learning rate', (v) => v > 0), 1e-4)
+    .option('--seed <n>', 'seed of the test set, synthetic sources, folds and classifiers', integer('seed', 0), 1)
+    .option('--alpha <p>', 'significance level of the target-AUC improvement', fraction('alpha'), 0.05)
+    .option('--tolerance <x>', 'largest accepted drop of mean AUC', number('tolerance', (v) => v >= 0), 0.005)
+    .addOption(new Option('--statistic <name>', 'test behind the verdict').choices(STATISTICS).default('corrected-t'))
+    .option('--no-register', 'do not record the verdict in the registry')
+    .option('--workers <n>', `folds trained in parallel (env ${settings.workers.env}, default one per core)`, integer('workers', 1))
+    .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
+    .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Writes <data dir>/validations/<id>/: report.json, report.md, precision.png and auc.png (baseline vs
+augmented per class, ± 1 sd over folds), synthetic.png (sources above their translations),
+folds/<repeat>-<fold>.json. Re-running the same command reuses every finished fold.
+Accepted when the target class's AUC on the fixed test set improves with p < --alpha and mean
+AUC drops by at most --tolerance. --statistic corrected-t (default) is the Nadeau-Bengio
+corrected resampled t-test; folds share training data, so the plain t-test is overconfident.`,
+    )
+    .action(async (flags: ValidateFlags) => {
+      const dataDir = flags.dataDir ?? readSetting('dataDir');
+      let bar: ReturnType<typeof progressBar> | undefined;
+      try {
+        const report = await runValidation({
+          dataDir,
+          runId: flags.run,
+          data: flags.data,
+          count: flags.count,
+          selectFrom: flags.selectFrom,
+          testPerClass: flags.testPerClass,
+          folds: flags.folds,
+          repeats: flags.repeats,
+          seed: flags.seed,
+          classifier: { width: flags.width, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.learningRate },
+          rule: { statistic: flags.statistic, alpha: flags.alpha, tolerance: flags.tolerance },
+          workers: flags.workers,
+          backend: flags.backend,
+          register: flags.register,
+          onPhase: (phase) => console.error(`validate: ${phase}`),
+          onFolds: (done, total, latest) => {
+            if (!bar) {
+              bar = progressBar('folds', total, 1);
+              bar.start(done);
+            }
+            const status = latest
+              ? `fold ${latest.repeat}-${latest.fold}: mean AUC ${latest.baseline.test.meanAuc.toFixed(3)} -> ${latest.augmented.test.meanAuc.toFixed(3)}`
+              : '';
+            bar.update(done, status);
+          },
+        });
+        bar?.stop();
+        if (flags.json) return console.log(JSON.stringify(report));
+        const dir = join(validationsDir(dataDir), report.id);
+        const t = report.sets.test.comparisons;
+        console.log(`validation ${report.id}: ${report.verdict.accepted ? 'ACCEPTED' : 'REJECTED'} (${report.folds.total} folds, ${report.folds.reused} reused)`);
+        for (const reason of report.verdict.reasons) console.log(`  ${reason}`);
+        console.log(`  target AUC ${t.targetAuc.t.baselineMean.toFixed(4)} -> ${t.targetAuc.t.augmentedMean.toFixed(4)}, mean AUC ${t.meanAuc.t.baselineMean.toFixed(4)} -> ${t.meanAuc.t.augmentedMean.toFixed(4)}`);
+        console.log(`  ${report.registered ? `model version ${report.registered.modelVersion} is ${report.registered.status}` : report.registration}`);
+        console.log(`  report: ${join(dir, 'report.md')}`);
+      } finally {
+        bar?.stop();
+      }
+    });
+}

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import * as tf from '../runtime/tf.js';
+import { NUM_EXPRESSIONS } from '../../core/expressions.js';
+import { loadDataset } from '../data/dataset-store.js';
+import { PIXELS_PER_IMAGE } from '../data/format.js';
+import { buildClassifier } from '../classifier/cnn.js';
+import { predictProbabilities, trainClassifier } from '../classifier/train.js';
+import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
+import type { FoldPlan } from './plan.js';
+
+export interface ClassifierSettings {
+  width: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+/** One fold's job, sent to a pool worker: everything it needs is on disk or in here. */
+export interface FoldJob extends FoldPlan {
+  dataDir: string;
+  datasetId: string;
+  /** Raw grey synthetic images (count x 2304 bytes) and the label they are added under. */
+  syntheticFile: string;
+  targetLabel: number;
+  test: number[];
+  classifier: ClassifierSettings;
+}
+
+export interface ArmResult {
+  test: ClassificationMetrics;
+  heldOut: ClassificationMetrics;
+  trainMs: number;
+}
+
+export interface FoldResult {
+  repeat: number;
+  fold: number;
+  seed: number;
+  trainReal: number;
+  synthetic: number;
+  heldOut: number;
+  testCount: number;
+  baseline: ArmResult;
+  augmented: ArmResult;
+  /** Tensors alive after both models were disposed; anything but 0 is a leak. */
+  leakedTensors: number;
+}
+
+interface Pixels {
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  /** Index of the first synthetic image in `pixels`. */
+  realCount: number;
+  syntheticCount: number;
+}
+
+// A worker serves many folds of one validation; the data set is read once per worker.
+let cached: { key: string; value: Promise<Pixels> } | undefined;
+
+async function loadPixels(job: FoldJob): Promise<Pixels> {
+  const dataset = await loadDataset(job.dataDir, job.datasetId);
+  const synthetic = new Uint8Array(await readFile(job.syntheticFile));
+  const realCount = dataset.labels.length;
+  const syntheticCount = synthetic.length / PIXELS_PER_IMAGE;
+  // One buffer, real then synthetic, so the trainer indexes both the same way.
+  const pixels = new Uint8Array(dataset.pixels.length + synthetic.length);
+  pixels.set(dataset.pixels);
+  pixels.set(synthetic, dataset.pixels.length);
+  const labels = new Uint8Array(realCount + syntheticCount);
+  labels.set(dataset.labels);
+  labels.fill(job.targetLabel, realCount);
+  return { pixels, labels, realCount, syntheticCount };
+}
+
+async function trainAndScore(data: Pixels, job: FoldJob, trainIndices: number[]): Promise<ArmResult> {
+  const started = performance.now();
+  const model = buildClassifier({ width: job.classifier.width }, job.seed);
+  try {
+    await trainClassifier(model, data.pixels, data.labels, trainIndices, { ...job.classifier, seed: job.seed });
+    const trainMs = performance.now() - started;
+    const score = (indices: number[]) =>
+      classificationMetrics(predictProbabilities(model, data.pixels, indices, 256), Array.from(indices, (i) => data.labels[i]!), NUM_EXPRESSIONS);
+    return { test: score(job.test), heldOut: score(job.heldOut), trainMs };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The paired comparison of one fold: a baseline classifier on the fold's real training images
+ * and an augmented one on the same images plus every synthetic image, with the same seed; both
+ * scored on the fixed test set and on the fold's held-out real images.
+ */
+export async function run(job: FoldJob): Promise<FoldResult> {
+  const key = `${job.dataDir}\n${job.datasetId}\n${job.syntheticFile}\n${job.targetLabel}`;
+  if (cached?.key !== key) cached = { key, value: loadPixels(job) };
+  const data = await cached.value;
+  const before = tf.memory().numTensors;
+  const synthetic = Array.from({ length: data.syntheticCount }, (_, n) => data.realCount + n);
+  const baseline = await trainAndScore(data, job, job.train);
+  const augmented = await trainAndScore(data, job, [...job.train, ...synthetic]);
+  return {
+    repeat: job.repeat,
+    fold: job.fold,
+    seed: job.seed,
+    trainReal: job.train.length,
+    synthetic: synthetic.length,
+    heldOut: job.heldOut.length,
+    testCount: job.test.length,
+    baseline,
+    augmented,
+    leakedTensors: tf.memory().numTensors - before,
+  };
+}

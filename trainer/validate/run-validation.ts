@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
+import { openDatabase } from '../../db/client.js';
+import { migrate } from '../../db/migrate.js';
+import { recordValidation } from '../../db/validations.js';
+import { imageAt, loadDataset } from '../data/dataset-store.js';
+import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
+import { findVersion } from '../data/version-store.js';
+import { readRunRecord } from '../gan/run-files.js';
+import { barChartPng } from '../report/bar-chart.js';
+import { imageGridPng } from '../report/image-grid.js';
+import { initBackend } from '../runtime/backend.js';
+import { runInWorkers } from '../runtime/worker-pool.js';
+import type { ClassifierSettings, FoldJob, FoldResult } from './fold-task.js';
+import { foldKey, loadFolds, saveFold } from './fold-store.js';
+import { planFolds, selectTestSet } from './plan.js';
+import { type ValidationParams, type ValidationReport, perClassSeries, reportMarkdown } from './report.js';
+import { targetConfidence, topK } from './select.js';
+import { syntheticCandidates, writeChosen } from './synthetic-set.js';
+import { type VerdictRule, decide, summarizeSet } from './verdict.js';
+
+const FOLD_TASK = new URL('./fold-task.ts', import.meta.url);
+
+export interface ValidationInput {
+  dataDir: string;
+  runId: number;
+  /** Data set version to validate on; default the version the run trained on. */
+  data?: string;
+  count: number;
+  /** Generate this many candidates and keep the `count` a baseline classifier finds most target-like. */
+  selectFrom?: number;
+  testPerClass: number;
+  folds: number;
+  repeats: number;
+  seed: number;
+  classifier: ClassifierSettings;
+  rule: VerdictRule;
+  workers?: number;
+  backend?: string;
+  /** Record the verdict in the registry (default true). */
+  register?: boolean;
+  onPhase?: (phase: string) => void;
+  onFolds?: (done: number, total: number, latest?: FoldResult) => void;
+}
+
+export const validationsDir = (dataDir: string) => join(dataDir, 'validations');
+
+/** Everything that changes the result names the directory; `repeats` does not, so repeats can be added later. */
+export function validationId(params: ValidationParams): string {
+  return `v-${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 12)}`;
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/**
+ * Runs (or resumes) one validation of a training run's translator: fixed test set, synthetic
+ * images, repeated stratified k-fold pairs on the worker pool with each finished fold saved,
+ * the verdict, the reports, and the verdict recorded in the registry.
+ */
+export async function runValidation(input: ValidationInput): Promise<ValidationReport> {
+  const timings: Record<string, number> = {};
+  const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    input.onPhase?.(name);
+    const started = performance.now();
+    try {
+      return await body();
+    } finally {
+      timings[name] = (performance.now() - started) / 1000;
+    }
+  };
+
+  const { record, version, dataset } = await phase('load', async () => {
+    const record = await readRunRecord(input.dataDir, input.runId);
+    const key = input.data ?? record.dataVersion;
+    const version = await findVersion(input.dataDir, key);
+    if (!version) throw new Error(`no data set version '${key}' in ${input.dataDir} (see 'faceaug data list')`);
+    return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId) };
+  });
+  const target = expressionLabel(record.options.target);
+  const params: ValidationParams = {
+    runId: input.runId,
+    modelVersion: record.modelVersion ?? null,
+    dataVersion: version.id,
+    count: input.count,
+    candidates: input.selectFrom ?? input.count,
+    testPerClass: input.testPerClass,
+    folds: input.folds,
+    seed: input.seed,
+    classifier: input.classifier,
+  };
+  if (params.candidates < params.count) throw new Error(`--select-from ${params.candidates} must be at least --count ${params.count}`);
+  const id = validationId(params);
+  const dir = join(validationsDir(input.dataDir), id);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'params.json'), JSON.stringify(params, null, 2) + '\n');
+
+  const { test, pool } = selectTestSet(dataset.labels, dataset.usage, version.kept, input.testPerClass, input.seed);
+  const plans = planFolds(dataset.labels, pool, input.folds, input.repeats, input.seed);
+
+  const candidates = await phase('generate', () =>
+    syntheticCandidates(join(dir, 'synthetic'), { dataDir: input.dataDir, runId: input.runId, count: params.candidates, seed: input.seed, backend: input.backend }),
+  );
+  const { chosen, confidence } = await phase('select', async () => {
+    const all = Array.from({ length: candidates.images.length }, (_, i) => i);
+    if (params.candidates === params.count) return { chosen: all, confidence: null };
+    const path = join(dir, 'selection.json');
+    if (await exists(path)) return JSON.parse(await readFile(path, 'utf8')) as { chosen: number[]; confidence: number[] };
+    await initBackend(input.backend);
+    const scores = await targetConfidence({ ...dataset, pool }, candidates.pixels, target, input.classifier, input.seed);
+    const picked = topK(scores, params.count);
+    const selection = { chosen: picked, confidence: picked.map((n) => scores[n]!) };
+    await writeFile(path, JSON.stringify(selection));
+    return selection;
+  });
+  const syntheticFile = join(dir, 'synthetic.u8');
+  await writeChosen(syntheticFile, candidates, chosen);
+
+  const done = await loadFolds(dir);
+  const reused = plans.filter((p) => done.has(foldKey(p.repeat, p.fold))).length;
+  const pending = plans.filter((p) => !done.has(foldKey(p.repeat, p.fold)));
+  await phase('folds', async () => {
+    input.onFolds?.(reused, plans.length);
+    const jobs: FoldJob[] = pending.map((plan) => ({
+      ...plan,
+      dataDir: input.dataDir,
+      datasetId: dataset.manifest.id,
+      syntheticFile,
+      targetLabel: target,
+      test,
+      classifier: input.classifier,
+    }));
+    let finished = reused;
+    // Saved as each fold arrives (not after the pool ends), so an interruption loses only the folds in flight.
+    const saving: Promise<void>[] = [];
+    await runInWorkers<FoldJob, FoldResult>(FOLD_TASK, jobs, {
+      workers: input.workers,
+      backend: input.backend,
+      onResult: (_, result) => {
+        saving.push(saveFold(dir, result));
+        done.set(foldKey(result.repeat, result.fold), result);
+        input.onFolds?.(++finished, plans.length, result);
+      },
+    });
+    await Promise.all(saving);
+  });
+
+  const folds = plans.map((p) => done.get(foldKey(p.repeat, p.fold))!);
+  // Only a registered model version can carry a verdict, and only if the images came from it:
+  // images generated from a checkpoint before the run finished are not that version's output.
+  const generatedBy = candidates.images[0]?.modelVersion ?? null;
+  const registration =
+    input.register === false
+      ? 'Not recorded in the registry (--no-register).'
+      : record.modelVersion === undefined
+        ? `Not recorded in the registry: run ${input.runId} has not finished, so it has no model version yet (this validated its latest checkpoint).`
+        : generatedBy !== record.modelVersion
+          ? `Not recorded in the registry: the synthetic images came from a checkpoint before run ${input.runId} finished; validate again for model version ${record.modelVersion}.`
+          : null;
+  const report = await phase('report', async () => {
+    const sets = { test: summarizeSet(folds, 'test', target, input.seed), heldOut: summarizeSet(folds, 'heldOut', target, input.seed) };
+    const poolPerClass = Object.fromEntries(EXPRESSIONS.map((name, c) => [name, pool.filter((i) => dataset.labels[i] === c).length]));
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const report: ValidationReport = {
+      id,
+      createdAt: new Date().toISOString(),
+      translator: { source: record.options.source, target: record.options.target },
+      params,
+      repeats: input.repeats,
+      rule: input.rule,
+      data: { datasetId: dataset.manifest.id, test: test.length, pool: pool.length, poolPerClass },
+      synthetic: {
+        used: chosen.length,
+        candidates: candidates.images.length,
+        generatorStep: candidates.images[0]?.step ?? 0,
+        selection: confidence ? 'target-confidence' : 'none',
+        meanTargetConfidence: confidence ? mean(confidence) : null,
+      },
+      folds: {
+        total: folds.length,
+        reused,
+        trainedNow: pending.length,
+        meanTrainSeconds: { baseline: mean(folds.map((f) => f.baseline.trainMs)) / 1000, augmented: mean(folds.map((f) => f.augmented.trainMs)) / 1000 },
+        leakedTensors: Math.max(0, ...folds.map((f) => f.leakedTensors)),
+      },
+      sets,
+      verdict: decide(sets.test, input.rule),
+      timings,
+      registration: registration ?? `Recorded in the registry as a validation of ${record.options.source}->${record.options.target} v${record.modelVersion}.`,
+      registered: null,
+    };
+    await writeCharts(dir, report);
+    await writeSheet(dir, candidates.pixels, chosen, candidates.images.map((image) => image.sourceIndex), version.datasetId === record.datasetId ? dataset.pixels : null);
+    return report;
+  });
+
+  if (registration === null) {
+    await phase('register', async () => {
+      const handle = await openDatabase({ dataDir: input.dataDir });
+      try {
+        await migrate(handle);
+        const ref = { source: record.options.source, target: record.options.target, version: record.modelVersion! };
+        const { validation, version: registered } = await recordValidation(handle.db, {
+          ref,
+          verdict: report.verdict.accepted ? 'accepted' : 'rejected',
+          params: { ...params, repeats: input.repeats, rule: input.rule, validationId: id },
+          metrics: { test: report.sets.test, heldOut: report.sets.heldOut, folds: report.folds, synthetic: report.synthetic },
+          report: reportMarkdown(report),
+        });
+        report.registered = { modelVersion: registered.version, status: registered.status, validationId: validation.id };
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+  report.timings = timings;
+  await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(join(dir, 'report.md'), reportMarkdown(report));
+  return report;
+}
+
+async function writeCharts(dir: string, report: ValidationReport): Promise<void> {
+  for (const metric of ['precision', 'auc'] as const) {
+    const png = await barChartPng(perClassSeries(report.sets.test, metric), {
+      title: `${metric === 'auc' ? 'One-vs-rest ROC-AUC' : 'Precision'} per class on the fixed test set (${report.folds.total} folds, ± 1 sd)`,
+      yLabel: metric === 'auc' ? 'AUC' : 'precision',
+      categories: [...EXPRESSIONS],
+      yMin: 0,
+      yMax: 1,
+    });
+    await writeFile(join(dir, `${metric}.png`), png);
+  }
+}
+
+/** The images the augmented classifiers trained on, each row of sources above its row of translations. */
+async function writeSheet(dir: string, synthetic: Uint8Array, chosen: number[], sourceIndices: number[], sourcePixels: Uint8Array | null): Promise<void> {
+  const perRow = 10;
+  const rows: Uint8Array[][] = [];
+  for (let start = 0; start < chosen.length; start += perRow) {
+    const slice = chosen.slice(start, start + perRow);
+    if (sourcePixels) rows.push(slice.map((n) => imageAt({ pixels: sourcePixels }, sourceIndices[n]!)));
+    rows.push(slice.map((n) => synthetic.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE)));
+  }
+  await writeFile(join(dir, 'synthetic.png'), await imageGridPng(rows, { side: IMAGE_SIDE, scale: 2 }));
+}

@@ -1,0 +1,36 @@
+import { NUM_EXPRESSIONS } from '../../core/expressions.js';
+import { PIXELS_PER_IMAGE } from '../data/format.js';
+import { buildClassifier } from '../classifier/cnn.js';
+import { predictProbabilities, trainClassifier } from '../classifier/train.js';
+import type { ClassifierSettings } from './fold-task.js';
+
+/** Positions of the k highest scores, best first; equal scores keep their order. */
+export function topK(scores: ArrayLike<number>, k: number): number[] {
+  return Array.from({ length: scores.length }, (_, i) => i)
+    .sort((a, b) => scores[b]! - scores[a]! || a - b)
+    .slice(0, k);
+}
+
+/**
+ * The quality gate: a classifier trained on the real pool (never the fixed test set) scores
+ * each candidate by its probability of the target class; a translation the classifier does not
+ * read as the target expression is the first to go.
+ */
+export async function targetConfidence(
+  real: { pixels: Uint8Array; labels: Uint8Array; pool: number[] },
+  candidates: Uint8Array,
+  target: number,
+  classifier: ClassifierSettings,
+  seed: number,
+  onBatch?: (done: number, total: number) => void,
+): Promise<Float64Array> {
+  const model = buildClassifier({ width: classifier.width }, seed);
+  try {
+    await trainClassifier(model, real.pixels, real.labels, real.pool, { ...classifier, seed, onBatch });
+    const count = candidates.length / PIXELS_PER_IMAGE;
+    const probabilities = predictProbabilities(model, candidates, Array.from({ length: count }, (_, i) => i), 256);
+    return Float64Array.from({ length: count }, (_, n) => probabilities[n * NUM_EXPRESSIONS + target]!);
+  } finally {
+    model.dispose();
+  }
+}
