@@ -65,6 +65,15 @@ export interface CycleGanState {
 
 const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
 
+/**
+ * Instance noise (Sønderby et al. 2017) for discriminator inputs: N(0, sigma^2), seeded from the
+ * step's random stream; `salt` tells apart the tensors noised within one step.
+ */
+function instanceNoise(sigma: number, random: () => number): (x: tf.Tensor4D, salt: number) => tf.Tensor4D {
+  const seed = Math.floor(random() * 2 ** 31);
+  return (x, salt) => (sigma > 0 ? (tf.add(x, tf.randomNormal(x.shape, 0, sigma, 'float32', seed + salt)) as tf.Tensor4D) : x);
+}
+
 /** Adam's running products beta1^t and beta2^t, which tfjs keeps in protected variables. */
 function adamPowers(optimizer: tf.AdamOptimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } {
   const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
@@ -130,8 +139,7 @@ export class CycleGan {
 
   /** Generator loss terms; the adversarial term is the caller's, as it differs between LSGAN and WGAN. */
   private generatorLoss(realA: tf.Tensor4D, realB: tf.Tensor4D, fakeA: tf.Tensor4D, fakeB: tf.Tensor4D, adversarial: tf.Scalar) {
-    const { lambdaCycle, lambdaIdentity } = this.config;
-    const { perceptual } = this.config;
+    const { lambdaCycle, lambdaIdentity, perceptual } = this.config;
     const cycleLoss = (reconstructed: tf.Tensor4D, real: tf.Tensor4D) =>
       perceptual ? perceptualL1(this.extract!, reconstructed, real, perceptual) : l1Loss(reconstructed, real);
     const cycle = tf.add(cycleLoss(forward(this.gBA, fakeB), realA), cycleLoss(forward(this.gAB, fakeA), realB)) as tf.Scalar;
@@ -169,9 +177,7 @@ export class CycleGan {
         fake: tf.tensor4d(flips.map((f) => (f ? realTarget : 0)), [batch, 1, 1, 1]),
       };
     };
-    const noiseSeed = Math.floor(random() * 2 ** 31);
-    const noisy = (x: tf.Tensor4D, salt: number) =>
-      controls.noiseSigma > 0 ? (tf.add(x, tf.randomNormal(x.shape, 0, controls.noiseSigma, 'float32', noiseSeed + salt)) as tf.Tensor4D) : x;
+    const noisy = instanceNoise(controls.noiseSigma, random);
     const dLosses: tf.Scalar[] = [];
     const variables = this.discriminatorVariables(controls.updateMinorityDiscriminator);
     const d = tf.variableGrads(() => {
@@ -184,12 +190,7 @@ export class CycleGan {
         dLosses.push(tf.keep(value));
         return value;
       };
-      const lossA = loss(this.dA, 'A', realA, pooledA, 0);
-      const lossB = loss(this.dB, 'B', realB, pooledB, 2);
-      // A resting minority discriminator still reports its loss but is left out of the update.
-      const minorityRests = !controls.updateMinorityDiscriminator;
-      if (minorityRests) return this.config.minority === 'A' ? lossB : lossA;
-      return tf.add(lossA, lossB) as tf.Scalar;
+      return this.discriminatorObjective(loss(this.dA, 'A', realA, pooledA, 0), loss(this.dB, 'B', realB, pooledB, 2), controls);
     }, variables);
     this.apply(this.discriminatorOptimizer, d.grads, variables, context);
 
@@ -217,9 +218,7 @@ export class CycleGan {
       const pooledA = this.fromPool('A', fakeA, random);
       const pooledB = this.fromPool('B', fakeB, random);
       const epsilon = () => tf.tensor1d(Array.from({ length: batch }, () => random()), 'float32');
-      const noiseSeed = Math.floor(random() * 2 ** 31);
-      const noisy = (x: tf.Tensor4D, salt: number) =>
-        controls.noiseSigma > 0 ? (tf.add(x, tf.randomNormal(x.shape, 0, controls.noiseSigma, 'float32', noiseSeed + salt)) as tf.Tensor4D) : x;
+      const noisy = instanceNoise(controls.noiseSigma, random);
       const values: tf.Scalar[] = [];
       const d = tf.variableGrads(() => {
         const loss = (net: BuiltNetwork, real: tf.Tensor4D, fake: tf.Tensor4D, salt: number) => {
@@ -231,10 +230,7 @@ export class CycleGan {
           values.push(tf.keep(value));
           return value;
         };
-        const lossA = loss(this.dA, realA, pooledA, 0);
-        const lossB = loss(this.dB, realB, pooledB, 2);
-        if (!controls.updateMinorityDiscriminator) return this.config.minority === 'A' ? lossB : lossA;
-        return tf.add(lossA, lossB) as tf.Scalar;
+        return this.discriminatorObjective(loss(this.dA, realA, pooledA, 0), loss(this.dB, realB, pooledB, 2), controls);
       }, variables);
       this.apply(this.discriminatorOptimizer, d.grads, variables, context);
       [criticA, criticB] = values.map(scalar) as [number, number];
@@ -255,6 +251,12 @@ export class CycleGan {
     const losses = { generator: scalar(g.value), adversarial, cycle, identity, discriminatorA: criticA, discriminatorB: criticB };
     tf.dispose([g.value, ...parts]);
     return losses;
+  }
+
+  /** Both discriminators' losses, or only the majority's while alternate training rests the minority one. */
+  private discriminatorObjective(lossA: tf.Scalar, lossB: tf.Scalar, controls: StepControls): tf.Scalar {
+    if (controls.updateMinorityDiscriminator) return tf.add(lossA, lossB) as tf.Scalar;
+    return this.config.minority === 'A' ? lossB : lossA;
   }
 
   /** Fakes as the discriminator of `domain` sees them: through that domain's image pool. */
