@@ -38,7 +38,7 @@ export function registerValidateCommands(program: Command): void {
     .option('--data <version>', 'filtered data set version to validate on (default: the one the run trained on)')
     .option('--count <n>', 'synthetic target images added to every training fold', integer('count', 1), 100)
     .option('--select-from <n>', 'quality gate: generate n candidates and keep the --count a baseline classifier finds most target-like', integer('select from', 1))
-    .option('--test-per-class <n>', 'fixed test set: images per class from outside the Training split, never trained on', integer('test per class', 1), 100)
+    .option('--test-per-class <n>', 'fixed test set: images per class, never trained on (outside the Training split first, topped up from it)', integer('test per class', 1), 100)
     .option('--repeats <n>', 'repetitions of the k-fold split (more can be added later; finished folds are reused)', integer('repeats', 1), 3)
     .option('--folds <k>', 'folds per repetition', integer('folds', 2), 10)
     .option('--epochs <n>', 'classifier epochs per fold', integer('epochs', 1), 20)

@@ -9,30 +9,37 @@ export interface TestSplit {
   test: number[];
   /** Every other kept image: what cross-validation splits. */
   pool: number[];
+  /** Per class, test images that had to come from the Training split. */
+  fromTraining: number[];
 }
 
 /**
  * The fixed test set: `perClass` images of each class, drawn with the seed from the kept images
- * outside the Training split. Translators train on Training images only, so a test face can never
- * have shaped the synthetic faces either; the rest of the held-out splits joins the pool.
+ * outside the Training split first. Translators train on Training images only, so such a test
+ * face cannot have shaped the synthetic faces; a class with too few of them (FER2013's
+ * PublicTest has ~55 Disgust faces) is topped up from Training, and the report says how many.
  */
 export function selectTestSet(labels: ArrayLike<number>, usage: ArrayLike<number>, kept: readonly number[], perClass: number, seed: number): TestSplit {
   const training = usageIndex('Training');
   const test: number[] = [];
+  const fromTraining: number[] = [];
   const chosen = new Set<number>();
   for (let label = 0; label < NUM_EXPRESSIONS; label++) {
-    const candidates = kept.filter((i) => labels[i] === label && usage[i] !== training);
-    if (candidates.length < perClass) {
-      throw new Error(
-        `the fixed test set needs ${perClass} ${EXPRESSIONS[label]} images outside the Training split, the version has ${candidates.length}; lower --test-per-class`,
-      );
+    const random = seededRandom(mixSeed(seed, label));
+    const ofClass = kept.filter((i) => labels[i] === label);
+    const outside = shuffle(ofClass.filter((i) => usage[i] !== training), random);
+    const inside = shuffle(ofClass.filter((i) => usage[i] === training), random);
+    if (ofClass.length <= perClass) {
+      throw new Error(`the fixed test set needs ${perClass} ${EXPRESSIONS[label]} images and leaves none for training: the version has ${ofClass.length}; lower --test-per-class`);
     }
-    for (const i of shuffle(candidates, seededRandom(mixSeed(seed, label))).slice(0, perClass)) {
+    const picked = [...outside, ...inside].slice(0, perClass);
+    fromTraining.push(Math.max(0, perClass - outside.length));
+    for (const i of picked) {
       test.push(i);
       chosen.add(i);
     }
   }
-  return { test, pool: kept.filter((i) => !chosen.has(i)) };
+  return { test, pool: kept.filter((i) => !chosen.has(i)), fromTraining };
 }
 
 export interface FoldPlan {

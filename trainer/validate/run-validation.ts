@@ -96,7 +96,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'params.json'), JSON.stringify(params, null, 2) + '\n');
 
-  const { test, pool } = selectTestSet(dataset.labels, dataset.usage, version.kept, input.testPerClass, input.seed);
+  const { test, pool, fromTraining } = selectTestSet(dataset.labels, dataset.usage, version.kept, input.testPerClass, input.seed);
   const plans = planFolds(dataset.labels, pool, input.folds, input.repeats, input.seed);
 
   const candidates = await phase('generate', () =>
@@ -169,7 +169,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       params,
       repeats: input.repeats,
       rule: input.rule,
-      data: { datasetId: dataset.manifest.id, test: test.length, pool: pool.length, poolPerClass },
+      data: { datasetId: dataset.manifest.id, test: test.length, testFromTraining: Object.fromEntries(EXPRESSIONS.map((name, c) => [name, fromTraining[c]!])), pool: pool.length, poolPerClass },
       synthetic: {
         used: chosen.length,
         candidates: candidates.images.length,
