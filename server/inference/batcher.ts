@@ -58,6 +58,11 @@ export class MicroBatcher {
     private readonly observe: BatchObserver,
   ) {}
 
+  /** Nothing queued or running: the session can be released without failing a request. */
+  get idle(): boolean {
+    return this.queue.length === 0 && !this.running;
+  }
+
   /** Translates one face (NCHW [-1, 1]); rejects with 503 when the queue is full and 504 after `timeoutMs`. */
   submit(input: Float32Array, timeoutMs: number): Promise<Float32Array> {
     this.budget.take();

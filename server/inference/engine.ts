@@ -147,12 +147,19 @@ export class InferenceEngine {
     this.metrics.inferenceDuration.observe(seconds, { translator });
   }
 
+  /** Closes the least recently used non-champion sessions beyond MAX_PINNED; a busy one waits for a later trim. */
   private trimPinned(): void {
-    const pinned = [...this.loaded.keys()].filter((key) => ![...this.champions.values()].some((c) => formatRef(c.ref) === key));
+    const champions = new Set([...this.champions.values()].map((c) => formatRef(c.ref)));
+    const pinned = [...this.loaded.keys()].filter((key) => !champions.has(key));
     for (const key of pinned.slice(0, Math.max(0, pinned.length - MAX_PINNED))) {
       const entry = this.loaded.get(key)!;
-      this.loaded.delete(key);
-      void entry.then((served) => served.model.close()).catch(() => undefined);
+      void entry
+        .then((served) => {
+          if (!served.batcher.idle || this.loaded.get(key) !== entry) return;
+          this.loaded.delete(key);
+          return served.model.close();
+        })
+        .catch(() => undefined);
     }
   }
 

@@ -18,6 +18,8 @@ export interface WorkerSettings {
 
 type JobSpec = Awaited<ReturnType<typeof getJobSpec>>;
 
+const MAX_CACHED_SPECS = 256;
+
 const EXTENSIONS = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
 
 /** `<target>/<input index>-<input stem>-<copy>.<ext>`: unique per item, recognisable, and tar-safe. */
@@ -100,7 +102,11 @@ export class JobWorker {
 
   private async spec(jobId: string): Promise<JobSpec> {
     let spec = this.specs.get(jobId);
-    if (!spec) this.specs.set(jobId, (spec = await getJobSpec(this.db, jobId)));
+    if (!spec) {
+      // Specs never change, so the cache only needs a bound, not invalidation.
+      if (this.specs.size >= MAX_CACHED_SPECS) this.specs.clear();
+      this.specs.set(jobId, (spec = await getJobSpec(this.db, jobId)));
+    }
     return spec;
   }
 

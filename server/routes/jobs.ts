@@ -79,12 +79,12 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
     async (c) => {
       const query = c.req.valid('query');
       if (query.targets.includes(query.source)) throw new Problem('bad-request', `target '${query.source}' is the source expression`);
-      const inputs = await readJobUpload(c.req.raw, { maxImages: settings.maxJobImages, maxBytes: settings.maxJobBytes });
       const models: JobModels = {};
       for (const target of query.targets) {
         const served = await engine.resolve({ source: query.source, target });
         models[target] = { version: served.ref.version, sha256: served.sha256 };
       }
+      const inputs = await readJobUpload(c.req.raw, { maxImages: settings.maxJobImages, maxBytes: settings.maxJobBytes });
       const job = await createJob(handle.db, {
         source: query.source,
         targets: query.targets,

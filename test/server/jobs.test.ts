@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { unzipSync, zipSync } from 'fflate';
 import { openDatabase } from '../../db/client.js';
 import { claimItems, finishItem, getJob } from '../../db/jobs.js';
-import { readTar } from '../../server/jobs/tar.js';
+import { TAR_END, readTar, tarEntry } from '../../server/jobs/tar.js';
 import { NEUTRAL_DISGUST, NEUTRAL_SURPRISE, bearer, eventually, faceImage, registerChampion, serverTest } from './harness.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -103,9 +103,9 @@ serverTest(
     assert.deepEqual(summary.counts, { disgust: { done: 18, failed: 2 }, surprise: { done: 18, failed: 2 } });
     assert.ok(summary.failures.every((f) => f.input === 'notes.txt' && /not a JPEG, PNG or WebP/.test(f.error)));
 
-    const tar = readTar(new Uint8Array(await (await fetch(`${next.url}/v1/jobs/${job.id}/result?format=tar`, { headers: bearer(translateKey) })).arrayBuffer()));
-    assert.deepEqual(tar.map((e) => e.name).sort(), Object.keys(zipped).sort());
-    assert.deepEqual(tar.find((e) => e.name === manifest[0]!.output)!.bytes, zipped[manifest[0]!.output]);
+    const tarred = readTar(new Uint8Array(await (await fetch(`${next.url}/v1/jobs/${job.id}/result?format=tar`, { headers: bearer(translateKey) })).arrayBuffer()));
+    assert.deepEqual(tarred.map((e) => e.name).sort(), Object.keys(zipped).sort());
+    assert.deepEqual(tarred.find((e) => e.name === manifest[0]!.output)!.bytes, zipped[manifest[0]!.output]);
 
     // Same images, same seed, multipart this time: byte-identical outputs.
     const form = new FormData();
@@ -128,5 +128,18 @@ serverTest(
     for (const line of secondManifest) assert.equal(line.outputSha256, firstRun.get(`${line.input}|${line.copy}`), `${line.input} copy ${line.copy} reproduces`);
     const copies = secondManifest.filter((m) => m.input === 'faces/face-0.jpg').map((m) => m.outputSha256);
     assert.equal(new Set(copies).size, 2, 'the two copies of an image differ');
+
+    // And as a tar upload.
+    const tar = new Uint8Array([...tarEntry('faces/face-4.png', files['faces/face-4.png']!, new Date()), ...TAR_END]);
+    const fromTar = await fetch(`${next.url}/v1/jobs?targets=surprise&seed=42`, { method: 'POST', headers: { ...bearer(translateKey), 'Content-Type': 'application/x-tar' }, body: tar });
+    assert.equal(fromTar.status, 202);
+    const tarJob = (await fromTar.json()) as JobJson;
+    await eventually('the tar job', async () => {
+      const current = (await (await fetch(`${next.url}/v1/jobs/${tarJob.id}`, { headers: bearer(translateKey) })).json()) as JobJson;
+      return current.status === 'completed' ? current : undefined;
+    });
+    const tarResult = unzipSync(new Uint8Array(await (await fetch(`${next.url}/v1/jobs/${tarJob.id}/result`, { headers: bearer(translateKey) })).arrayBuffer()));
+    const tarLine = JSON.parse(new TextDecoder().decode(tarResult['manifest.jsonl']).trim()) as ManifestLine;
+    assert.equal(tarLine.outputSha256, firstRun.get('faces/face-4.png|0'));
   },
 );
