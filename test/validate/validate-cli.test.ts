@@ -58,9 +58,18 @@ test('validate: a tiny run end to end, reports, resumed folds and the verdict in
     assert.equal(second.status, 0, second.stderr);
     const extended = JSON.parse(second.stdout) as ValidationReport;
     assert.equal(extended.id, report.id);
-    assert.deepEqual([extended.folds.total, extended.folds.reused, extended.folds.trainedNow], [4, 2, 2]);
+    assert.deepEqual([extended.folds.total, extended.folds.reused, extended.folds.trainedNow, extended.folds.baselinesReused], [4, 2, 2, 0]);
     assert.equal(await readFile(join(out, 'folds', '0-0.json'), 'utf8'), firstFold);
     assert.deepEqual((await readdir(join(out, 'folds'))).sort(), ['0-0.json', '0-1.json', '1-0.json', '1-1.json']);
+
+    // Another --count is another validation, but its baselines are the same classifiers: reused, not retrained.
+    const other = faceaug(['validate', '--run', String(runId), '--repeats', '1', '--data-dir', dataDir, ...TINY_VALIDATION, '--count', '4', '--no-register']);
+    assert.equal(other.status, 0, other.stderr);
+    const otherReport = JSON.parse(other.stdout) as ValidationReport;
+    assert.notEqual(otherReport.id, report.id);
+    assert.deepEqual([otherReport.folds.trainedNow, otherReport.folds.baselinesReused, otherReport.synthetic.used], [2, 2, 4]);
+    assert.deepEqual(otherReport.sets.test.baseline, report.sets.test.baseline, 'the very same baselines');
+    assert.equal(otherReport.registered, null);
 
     const handle = await openDatabase({ dataDir });
     try {

@@ -24,6 +24,8 @@ export interface FoldJob extends FoldPlan {
   targetLabel: number;
   test: number[];
   classifier: ClassifierSettings;
+  /** The same fold's baseline from an earlier validation with the same data, split and classifier. */
+  baseline?: ArmResult;
 }
 
 export interface ArmResult {
@@ -42,6 +44,7 @@ export interface FoldResult {
   testCount: number;
   baseline: ArmResult;
   augmented: ArmResult;
+  baselineReused: boolean;
   /** Tensors alive after both models were disposed; anything but 0 is a leak. */
   leakedTensors: number;
 }
@@ -97,7 +100,7 @@ export async function run(job: FoldJob): Promise<FoldResult> {
   const data = await cached.value;
   const before = tf.memory().numTensors;
   const synthetic = Array.from({ length: data.syntheticCount }, (_, n) => data.realCount + n);
-  const baseline = await trainAndScore(data, job, job.train);
+  const baseline = job.baseline ?? (await trainAndScore(data, job, job.train));
   const augmented = await trainAndScore(data, job, [...job.train, ...synthetic]);
   return {
     repeat: job.repeat,
@@ -109,6 +112,7 @@ export async function run(job: FoldJob): Promise<FoldResult> {
     testCount: job.test.length,
     baseline,
     augmented,
+    baselineReused: job.baseline !== undefined,
     leakedTensors: tf.memory().numTensors - before,
   };
 }

@@ -28,7 +28,7 @@ export interface ValidationReport {
   rule: Verdict['rule'];
   data: { datasetId: string; test: number; testFromTraining: Record<string, number>; pool: number; poolPerClass: Record<string, number> };
   synthetic: { used: number; candidates: number; generatorStep: number; selection: 'none' | 'target-confidence'; meanTargetConfidence: number | null };
-  folds: { total: number; reused: number; trainedNow: number; meanTrainSeconds: { baseline: number; augmented: number }; leakedTensors: number };
+  folds: { total: number; reused: number; trainedNow: number; baselinesReused: number; meanTrainSeconds: { baseline: number; augmented: number }; leakedTensors: number };
   sets: Record<ScoredSet, SetSummary>;
   verdict: Verdict;
   /** Wall-clock seconds of each phase of this invocation. */
@@ -103,7 +103,7 @@ export function reportMarkdown(report: ValidationReport): string {
     '',
     `- Data: version \`${params.dataVersion}\` of data set \`${report.data.datasetId}\`; fixed test set of ${params.testPerClass} images per class (${report.data.test}), seed ${params.seed}, drawn from outside the Training split${topUp(report.data.testFromTraining)}; cross-validation pool of ${report.data.pool} real images (${Object.entries(report.data.poolPerClass).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
     `- Synthetic: ${report.synthetic.used} ${translator.target} images from the run's generator at step ${report.synthetic.generatorStep}${report.synthetic.selection === 'none' ? '' : `, the best ${report.synthetic.used} of ${report.synthetic.candidates} by a baseline classifier's ${translator.target} confidence (mean ${f4(report.synthetic.meanTargetConfidence ?? NaN)})`}; added to every training fold, never to a scored set.`,
-    `- ${report.repeats} x ${params.folds}-fold stratified cross-validation: ${report.folds.total} paired folds (${report.folds.reused} reused from an earlier invocation). Per fold a baseline and an augmented classifier with the same seed.`,
+    `- ${report.repeats} x ${params.folds}-fold stratified cross-validation: ${report.folds.total} paired folds (${report.folds.reused} reused from an earlier invocation; ${report.folds.baselinesReused} baselines shared with an earlier validation on the same data, split and classifier). Per fold a baseline and an augmented classifier with the same seed.`,
     `- Classifier: conv 32/64/128 x width ${c.width}, dense 256 x width ${c.width}, class-weighted cross entropy, Adam ${c.learningRate}, ${c.epochs} epochs, batch ${c.batchSize}. Mean training time per fold: baseline ${report.folds.meanTrainSeconds.baseline.toFixed(1)} s, augmented ${report.folds.meanTrainSeconds.augmented.toFixed(1)} s.`,
     '',
     '## Results (mean over folds; ± is the standard deviation over folds)',

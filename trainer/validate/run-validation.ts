@@ -14,7 +14,7 @@ import { imageGridPng } from '../report/image-grid.js';
 import { initBackend } from '../runtime/backend.js';
 import { runInWorkers } from '../runtime/worker-pool.js';
 import type { ClassifierSettings, FoldJob, FoldResult } from './fold-task.js';
-import { foldKey, loadFolds, saveFold } from './fold-store.js';
+import { foldKey, loadBaselines, loadFolds, saveBaseline, saveFold } from './fold-store.js';
 import { planFolds, selectTestSet } from './plan.js';
 import { type ValidationParams, type ValidationReport, perClassSeries, reportMarkdown } from './report.js';
 import { targetConfidence, topK } from './select.js';
@@ -50,6 +50,12 @@ export const validationsDir = (dataDir: string) => join(dataDir, 'validations');
 /** Everything that changes the result names the directory; `repeats` does not, so repeats can be added later. */
 export function validationId(params: ValidationParams): string {
   return `v-${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 12)}`;
+}
+
+/** What a baseline classifier depends on; validations of other runs or counts share its folds' baselines. */
+export function baselineId(params: ValidationParams): string {
+  const { dataVersion, testPerClass, folds, seed, classifier } = params;
+  return `b-${createHash('sha256').update(JSON.stringify({ dataVersion, testPerClass, folds, seed, classifier })).digest('hex').slice(0, 12)}`;
 }
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -118,19 +124,26 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
   await writeChosen(syntheticFile, candidates, chosen);
 
   const done = await loadFolds(dir);
+  const baselinesDir = join(validationsDir(input.dataDir), 'baselines', baselineId(params));
+  const baselines = await loadBaselines(baselinesDir);
   const reused = plans.filter((p) => done.has(foldKey(p.repeat, p.fold))).length;
   const pending = plans.filter((p) => !done.has(foldKey(p.repeat, p.fold)));
   await phase('folds', async () => {
     input.onFolds?.(reused, plans.length);
-    const jobs: FoldJob[] = pending.map((plan) => ({
-      ...plan,
-      dataDir: input.dataDir,
-      datasetId: dataset.manifest.id,
-      syntheticFile,
-      targetLabel: target,
-      test,
-      classifier: input.classifier,
-    }));
+    const jobs: FoldJob[] = pending.map((plan) => {
+      const stored = baselines.get(foldKey(plan.repeat, plan.fold));
+      const matches = stored !== undefined && stored.seed === plan.seed && stored.trainReal === plan.train.length;
+      return {
+        ...plan,
+        dataDir: input.dataDir,
+        datasetId: dataset.manifest.id,
+        syntheticFile,
+        targetLabel: target,
+        test,
+        classifier: input.classifier,
+        baseline: matches ? stored.arm : undefined,
+      };
+    });
     let finished = reused;
     // Saved as each fold arrives (not after the pool ends), so an interruption loses only the folds in flight.
     const saving: Promise<void>[] = [];
@@ -139,6 +152,9 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       backend: input.backend,
       onResult: (_, result) => {
         saving.push(saveFold(dir, result));
+        if (!result.baselineReused) {
+          saving.push(saveBaseline(baselinesDir, result.repeat, result.fold, { seed: result.seed, trainReal: result.trainReal, arm: result.baseline }));
+        }
         done.set(foldKey(result.repeat, result.fold), result);
         input.onFolds?.(++finished, plans.length, result);
       },
@@ -181,6 +197,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
         total: folds.length,
         reused,
         trainedNow: pending.length,
+        baselinesReused: folds.filter((f) => f.baselineReused).length,
         meanTrainSeconds: { baseline: mean(folds.map((f) => f.baseline.trainMs)) / 1000, augmented: mean(folds.map((f) => f.augmented.trainMs)) / 1000 },
         leakedTensors: Math.max(0, ...folds.map((f) => f.leakedTensors)),
       },
