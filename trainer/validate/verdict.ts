@@ -111,14 +111,14 @@ export function decide(summary: SetSummary, rule: VerdictRule): Verdict {
   const improved = gain > 0 && p < rule.alpha;
   reasons.push(
     improved
-      ? `target AUC improved by ${gain.toFixed(4)} (p = ${p.toPrecision(3)} < ${rule.alpha}, ${rule.statistic})`
-      : `target AUC changed by ${gain.toFixed(4)}, p = ${p.toPrecision(3)} (${rule.statistic}): not a significant improvement at ${rule.alpha}`,
+      ? `target AUC improved by +${gain.toFixed(4)} (p = ${p.toPrecision(3)} < ${rule.alpha}, ${rule.statistic})`
+      : `target AUC changed by ${gain >= 0 ? '+' : ''}${gain.toFixed(4)}, p = ${p.toPrecision(3)} (${rule.statistic}): not a significant improvement at ${rule.alpha}`,
   );
   const drop = meanAuc.t.meanDifference;
   const kept = drop >= -rule.tolerance;
   reasons.push(
     kept
-      ? `mean AUC changed by ${drop.toFixed(4)}, within the tolerance of -${rule.tolerance}`
+      ? `mean AUC changed by ${drop >= 0 ? '+' : ''}${drop.toFixed(4)}; a drop of up to ${rule.tolerance} is tolerated`
       : `mean AUC dropped by ${(-drop).toFixed(4)}, more than the tolerance of ${rule.tolerance}`,
   );
   return { accepted: improved && kept, reasons, rule };
