@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openDatabase } from '../../db/client.js';
 import { registerModelVersion } from '../../db/registry.js';
-import { NEUTRAL_HAPPY, onnxBytes } from './fixtures.js';
+import { MIGRATION_COUNT, NEUTRAL_HAPPY, onnxBytes } from './fixtures.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'faceaug-cli-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -40,9 +40,9 @@ function json(run: Run): unknown {
 test('faceaug db migrate, models and keys on an empty data directory', async () => {
   const unmigrated = await faceaug('models', 'list', '--json');
   assert.equal(unmigrated.code, 1);
-  assert.match(unmigrated.stderr, /^faceaug: the database at .* lacks 2 of 2 migrations; run `faceaug db migrate` first\n$/);
+  assert.match(unmigrated.stderr, new RegExp(`^faceaug: the database at .* lacks ${MIGRATION_COUNT} of ${MIGRATION_COUNT} migrations; run \`faceaug db migrate\` first\n$`));
 
-  assert.deepEqual(json(await faceaug('db', 'migrate', '--json')), { kind: 'pglite', location: join(dataDir, 'pglite'), total: 2, pending: 0, applied: 2 });
+  assert.deepEqual(json(await faceaug('db', 'migrate', '--json')), { kind: 'pglite', location: join(dataDir, 'pglite'), total: MIGRATION_COUNT, pending: 0, applied: MIGRATION_COUNT });
   const empty = await faceaug('models', 'list', '--json');
   assert.equal(empty.code, 0);
   assert.equal(empty.stdout, '[]\n');

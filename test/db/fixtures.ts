@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Database } from '../../db/client.js';
 import { type ModelVersion, registerModelVersion } from '../../db/registry.js';
 import type { Translator } from '../../db/translators.js';
@@ -17,3 +18,8 @@ export async function registerAccepted(db: Database, translator: Translator, cou
   }
   return versions;
 }
+
+/** How many migrations the repository ships (drizzle-kit's journal lists each once). */
+export const MIGRATION_COUNT = (
+  JSON.parse(readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }
+).entries.length;

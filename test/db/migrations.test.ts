@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../db/client.js';
 import { openDatabase } from '../../db/client.js';
 import { migrate, migrationStatus } from '../../db/migrate.js';
 import { dbTest, postgresTest, rawQuery } from './databases.js';
+import { MIGRATION_COUNT } from './fixtures.js';
 
 /** Everything migrations create, read from the catalogs, so two states can be compared exactly. */
 async function schemaFingerprint(handle: DatabaseHandle): Promise<string> {
@@ -22,13 +23,13 @@ async function schemaFingerprint(handle: DatabaseHandle): Promise<string> {
 dbTest(
   'migrations apply once and a second run changes nothing',
   async (handle) => {
-    assert.deepEqual(await migrationStatus(handle), { total: 2, pending: 2 });
+    assert.deepEqual(await migrationStatus(handle), { total: MIGRATION_COUNT, pending: MIGRATION_COUNT });
     const first = await migrate(handle);
-    assert.deepEqual(first, { total: 2, pending: 0, applied: 2 });
+    assert.deepEqual(first, { total: MIGRATION_COUNT, pending: 0, applied: MIGRATION_COUNT });
     const before = await schemaFingerprint(handle);
     assert.match(before, /model_versions_status_only/, 'the guard triggers are part of the schema');
     const second = await migrate(handle);
-    assert.deepEqual(second, { total: 2, pending: 0, applied: 0 });
+    assert.deepEqual(second, { total: MIGRATION_COUNT, pending: 0, applied: 0 });
     assert.equal(await schemaFingerprint(handle), before);
   },
   { migrated: false },
