@@ -7,6 +7,7 @@ import { registerModelCommands } from './model-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerTrainCommands } from './train-commands.js';
+import { registerPackageCommands } from './package-commands.js';
 import { registerValidateCommands } from './validate-commands.js';
 
 /**
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerServerCommands(program);
   registerTrainCommands(program);
+  registerPackageCommands(program);
   registerValidateCommands(program);
   return program;
 }

@@ -60,3 +60,14 @@ export function gatherImages(domain: DomainImages, positions: readonly number[])
   positions.forEach((p, n) => out.set(domain.images.subarray(p * PIXELS_PER_IMAGE, (p + 1) * PIXELS_PER_IMAGE), n * PIXELS_PER_IMAGE));
   return out;
 }
+
+/**
+ * A fixed, seeded pick of `count` faces of `expression` that training never sees (PublicTest rows,
+ * or training rows when a data set has too few), for sample grids and shipped-model pictures.
+ */
+export function showcaseFaces(dataset: Dataset, kept: readonly number[] | null, expression: Expression, count: number, seed: number): Float32Array {
+  const held = domainImages(dataset, null, expression, 'PublicTest');
+  const pool = held.count >= count ? held : domainImages(dataset, kept, expression, 'Training');
+  const picks = shuffle(Array.from({ length: pool.count }, (_, i) => i), seededRandom(seed)).slice(0, count);
+  return gatherImages(pool, picks);
+}

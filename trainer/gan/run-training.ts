@@ -6,12 +6,11 @@ import { createTrainingRun, updateTrainingRun } from '../../db/runs.js';
 import { registerModelVersion } from '../../db/registry.js';
 import { loadDataset, type Dataset } from '../data/dataset-store.js';
 import { findVersion, type DatasetVersion } from '../data/version-store.js';
-import { seededRandom, shuffle } from '../data/seeded-random.js';
 import { exportOnnx } from '../export/export-onnx.js';
 import { packTensors } from '../models/tensor-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { loadCheckpoint, removeStaleCheckpointTemp } from './checkpoint.js';
-import { domainImages, gatherImages } from './domains.js';
+import { domainImages, showcaseFaces } from './domains.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
 import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
@@ -45,13 +44,11 @@ async function trainingData(dataDir: string, key: string) {
 }
 
 function domains(dataset: Dataset, version: DatasetVersion, options: TrainOptions) {
-  const domainA = domainImages(dataset, version.kept, options.source, 'Training');
-  const domainB = domainImages(dataset, version.kept, options.target, 'Training');
-  // The sample grid shows faces the generators never train on: PublicTest rows when there are any.
-  const held = domainImages(dataset, null, options.source, 'PublicTest');
-  const pool = held.count >= SAMPLE_FACES ? held : domainA;
-  const picks = shuffle(Array.from({ length: pool.count }, (_, i) => i), seededRandom(options.seed)).slice(0, SAMPLE_FACES);
-  return { domainA, domainB, samples: gatherImages(pool, picks) };
+  return {
+    domainA: domainImages(dataset, version.kept, options.source, 'Training'),
+    domainB: domainImages(dataset, version.kept, options.target, 'Training'),
+    samples: showcaseFaces(dataset, version.kept, options.source, SAMPLE_FACES, options.seed),
+  };
 }
 
 async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult): Promise<TrainingResult> {

@@ -143,7 +143,8 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       input.onStep?.(row, globalStep);
 
       const epochDone = globalStep % perEpoch === 0;
-      if (epochDone || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
+      const ending = globalStep === totalSteps;
+      if (epochDone || ending || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
       if (epochDone) input.onEpoch?.(epoch, await writeEpochReport(group, input, epoch, history));
     }
     const final = await group.one<CycleGanState>(0, 'getState');

@@ -1,0 +1,70 @@
+import type { ValidationReport } from '../validate/report.js';
+import type { RunRecord } from '../gan/run-files.js';
+import type { LossRow } from '../gan/loss-history.js';
+
+export interface CardInput {
+  record: RunRecord;
+  architecture: string;
+  parameters: number;
+  history: LossRow[];
+  scheduledSteps: number;
+  dataset: { source: string; sha256: string; rows: number; versionChain: string[]; trainImages: Record<string, number> };
+  onnx: { sha256: string; bytes: number };
+  validation: ValidationReport;
+  validationMarkdown: string;
+  verdict: string;
+  /** Known weaknesses a person wrote after looking at the outputs (Markdown). */
+  notes: string;
+}
+
+const hours = (seconds: number) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(2)} h` : `${(seconds / 60).toFixed(1)} min`);
+
+/** The model card shipped beside a translator: what it is, how it was made, how it did, where it fails. */
+export function modelCard(input: CardInput): string {
+  const { record, history, validation } = input;
+  const { source, target } = record.options;
+  const trainSeconds = history.reduce((s, r) => s + r.seconds, 0);
+  const steps = history.length;
+  const last = history.slice(-Math.min(100, steps));
+  const avg = (key: keyof LossRow) => (last.reduce((s, r) => s + r[key], 0) / Math.max(1, last.length)).toFixed(4);
+  const options = Object.entries(record.options)
+    .filter(([key]) => !['source', 'target'].includes(key))
+    .map(([key, value]) => `\`${key}\` ${JSON.stringify(value)}`)
+    .join(', ');
+  return [
+    `# ${source} -> ${target} translator (run ${record.runId})`,
+    '',
+    `Turns 48x48 grey ${source} faces into ${target} faces: a CycleGAN generator trained by faceaug and exported to ONNX.`,
+    '',
+    `**Validation verdict: ${input.verdict}**`,
+    '',
+    '## Data',
+    '',
+    `- Source: \`${input.dataset.source}\` (sha256 \`${input.dataset.sha256.slice(0, 16)}...\`, ${input.dataset.rows} rows).`,
+    `- Filtered version: ${input.dataset.versionChain.join(' -> ')}.`,
+    `- Training images (Training split of the filtered version): ${Object.entries(input.dataset.trainImages).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    '## Architecture and hyperparameters',
+    '',
+    `- Generator: \`${input.architecture}\`, ${input.parameters.toLocaleString('en')} parameters; input \`input\` float32 [N,1,48,48] in [-1, 1], output \`output\` the same.`,
+    `- ONNX: sha256 \`${input.onnx.sha256}\`, ${(input.onnx.bytes / 1e6).toFixed(2)} MB, opset 17.`,
+    `- Options: ${options}.`,
+    '',
+    '## Training',
+    '',
+    `- ${steps} steps of batch ${record.options.batchSize} (${steps < input.scheduledSteps ? `stopped early: the schedule had ${input.scheduledSteps}` : 'the full schedule'}), ${hours(trainSeconds)} of step time on the \`${record.backend}\` backend with ${record.options.workers} worker(s), seed ${record.options.seed}.`,
+    `- Mean losses over the last ${last.length} steps: generator ${avg('generator')}, adversarial ${avg('adversarial')}, cycle ${avg('cycle')}, identity ${avg('identity')}, D_A ${avg('discriminatorA')}, D_B ${avg('discriminatorB')}.`,
+    `- \`samples.png\`: held-out ${source} faces (top) and what this ONNX file makes of them (bottom); \`losses.png\`: the loss curves.`,
+    '',
+    '## Validation',
+    '',
+    `${validation.repeats} x ${validation.params.folds} cross-validation, ${validation.params.count} synthetic ${target} images added to every augmented training fold, classifier width ${validation.params.classifier.width}, ${validation.params.classifier.epochs} epochs. Full report: \`validation.json\`.`,
+    '',
+    input.validationMarkdown.replace(/^# .*\n/, '').replace(/^(#+) /gm, '#$1 '),
+    '',
+    '## Known weaknesses',
+    '',
+    input.notes.trim(),
+    '',
+  ].join('\n');
+}

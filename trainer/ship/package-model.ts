@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readSetting } from '../../core/config.js';
+import { openDatabase } from '../../db/client.js';
+import { migrate } from '../../db/migrate.js';
+import { getModelVersion } from '../../db/registry.js';
+import { loadDataset } from '../data/dataset-store.js';
+import { findVersion, listVersions } from '../data/version-store.js';
+import { loadCheckpoint } from '../gan/checkpoint.js';
+import { domainImages, showcaseFaces } from '../gan/domains.js';
+import { cycleGanConfig } from '../gan/options.js';
+import { readRunRecord, runDir } from '../gan/run-files.js';
+import { stepsPerEpoch } from '../gan/train-loop.js';
+import { pValue } from '../validate/verdict.js';
+import type { ValidationReport } from '../validate/report.js';
+import { modelCard } from './model-card.js';
+import { onnxTranslationGrid } from './onnx-grid.js';
+
+export interface PackageInput {
+  dataDir: string;
+  runId: number;
+  /** The validation directory (with report.json and report.md) of this run's model version. */
+  validationDir: string;
+  /** Where translators are shipped from: `<out>/<source>-to-<target>/`. */
+  out: string;
+  notes: string;
+}
+
+/** One line a person (and the server's audit log) can read: the verdict with its numbers. */
+export function verdictLine(report: ValidationReport): string {
+  const { targetAuc, meanAuc } = report.sets.test.comparisons;
+  const statistic = report.rule.statistic;
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+  return [
+    report.verdict.accepted ? 'accepted' : 'rejected',
+    `: ${report.translator.target} AUC ${targetAuc.t.baselineMean.toFixed(4)} -> ${targetAuc.t.augmentedMean.toFixed(4)} (${signed(targetAuc.t.meanDifference)}, p = ${pValue(targetAuc, statistic).toPrecision(3)}, ${statistic}),`,
+    ` mean AUC ${meanAuc.t.baselineMean.toFixed(4)} -> ${meanAuc.t.augmentedMean.toFixed(4)} (${signed(meanAuc.t.meanDifference)})`,
+    ` over ${report.repeats} x ${report.params.folds} folds with ${report.params.count} synthetic images`,
+  ].join('');
+}
+
+/**
+ * Writes a finished, validated run as a shipped translator: model.onnx (the registered, sha256-
+ * verified artifact), manifest.json (what first-start seeding reads), validation.json, model-card.md,
+ * samples.png (held-out faces through the ONNX file) and the training loss plot.
+ */
+export async function packageModel(input: PackageInput): Promise<{ dir: string; manifest: Record<string, unknown> }> {
+  const record = await readRunRecord(input.dataDir, input.runId);
+  if (record.modelVersion === undefined) throw new Error(`run ${input.runId} has not finished; finish it (e.g. train --resume ${input.runId} --stop-at N) first`);
+  const { source, target } = record.options;
+  const report = JSON.parse(await readFile(join(input.validationDir, 'report.json'), 'utf8')) as ValidationReport;
+  if (report.params.runId !== input.runId || report.params.modelVersion !== record.modelVersion) {
+    throw new Error(`${input.validationDir} validates run ${report.params.runId} v${report.params.modelVersion}, not run ${input.runId} v${record.modelVersion}`);
+  }
+  const handle = await openDatabase(readSetting('databaseUrl') ? {} : { dataDir: input.dataDir });
+  let onnx: Buffer;
+  try {
+    await migrate(handle);
+    const version = await getModelVersion(handle.db, { source, target, version: record.modelVersion }, { kinds: ['onnx'] });
+    onnx = version.verified[0]!.bytes;
+  } finally {
+    await handle.close();
+  }
+  const dir = runDir(input.dataDir, input.runId);
+  const checkpoint = await loadCheckpoint(dir);
+  if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint`);
+  const dataVersion = await findVersion(input.dataDir, record.dataVersion);
+  if (!dataVersion) throw new Error(`data set version ${record.dataVersion} is gone`);
+  const dataset = await loadDataset(input.dataDir, dataVersion.datasetId);
+  const versions = await listVersions(input.dataDir, dataVersion.datasetId);
+  const chain: string[] = [];
+  for (let v: typeof dataVersion | undefined = dataVersion; v; v = versions.find((p) => p.id === v!.parentId)) chain.unshift(`${v.method} (${v.id})`);
+
+  const out = join(input.out, `${source}-to-${target}`);
+  await mkdir(out, { recursive: true });
+  const onnxSha256 = createHash('sha256').update(onnx).digest('hex');
+  const verdict = verdictLine(report);
+  const spec = cycleGanConfig(record.options, 'B').generator;
+  const generatorWeights = checkpoint.state.weights.gAB;
+  const parameters = [...generatorWeights.values()].reduce((n, w) => n + w.values.length, 0);
+  const trainImages = Object.fromEntries(
+    [source, target].map((e) => [e, domainImages(dataset, dataVersion.kept, e, 'Training').count]),
+  );
+  const test = report.sets.test;
+  const manifest = {
+    source,
+    target,
+    status: report.verdict.accepted ? 'accepted' : 'rejected',
+    verdict,
+    metrics: {
+      training: { run: record.runId, steps: checkpoint.globalStep, scheduledSteps: stepsPerEpoch(record.options, trainImages[source]!, trainImages[target]!) * (record.options.epochs + record.options.decayEpochs) },
+      validation: {
+        id: report.id,
+        meanAuc: { baseline: test.baseline.meanAuc, augmented: test.augmented.meanAuc },
+        targetAuc: { baseline: test.comparisons.targetAuc.t.baselineMean, augmented: test.comparisons.targetAuc.t.augmentedMean },
+        meanPrecision: { baseline: test.baseline.meanPrecision, augmented: test.augmented.meanPrecision },
+        targetPrecision: { baseline: test.comparisons.targetPrecision.t.baselineMean, augmented: test.comparisons.targetPrecision.t.augmentedMean },
+      },
+    },
+    architecture: spec.name,
+    onnxSha256,
+  };
+  await writeFile(join(out, 'model.onnx'), onnx);
+  await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await copyFile(join(input.validationDir, 'report.json'), join(out, 'validation.json'));
+  await copyFile(join(dir, 'losses.png'), join(out, 'losses.png'));
+  const faces = showcaseFaces(dataset, dataVersion.kept, source, 8, record.options.seed + 1);
+  await writeFile(join(out, 'samples.png'), await onnxTranslationGrid(onnx, faces));
+  await writeFile(
+    join(out, 'model-card.md'),
+    modelCard({
+      record,
+      architecture: spec.name,
+      parameters,
+      history: checkpoint.history,
+      scheduledSteps: manifest.metrics.training.scheduledSteps,
+      dataset: { source: dataset.manifest.source, sha256: dataset.manifest.sha256, rows: dataset.manifest.count, versionChain: chain, trainImages },
+      onnx: { sha256: onnxSha256, bytes: onnx.length },
+      validation: report,
+      validationMarkdown: await readFile(join(input.validationDir, 'report.md'), 'utf8'),
+      verdict,
+      notes: input.notes,
+    }),
+  );
+  return { dir: out, manifest };
+}
