@@ -56,7 +56,7 @@ export function postgresTest(name: string, body: (url: string) => Promise<void>)
 }
 
 /** Creates `faceaug_test_<random>` next to TEST_DATABASE_URL's database and drops it afterwards. */
-async function withPostgresDatabase(body: (url: string) => Promise<void>): Promise<void> {
+export async function withPostgresDatabase(body: (url: string) => Promise<void>): Promise<void> {
   const name = `faceaug_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, after, test } from 'node:test';
-import pg from 'pg';
 import sharp from 'sharp';
 import { generator } from '../../core/models/generators.js';
 import { createApiKey } from '../../db/api-keys.js';
@@ -17,6 +15,7 @@ import type { ServerSettings } from '../../server/settings.js';
 import { exportOnnx } from '../../trainer/export/export-onnx.js';
 import { buildNetwork, readWeights } from '../../trainer/models/network.js';
 import { initBackend } from '../../trainer/runtime/backend.js';
+import { withPostgresDatabase } from '../db/databases.js';
 
 export const NEUTRAL_DISGUST: Translator = { source: 'neutral', target: 'disgust' };
 export const NEUTRAL_SURPRISE: Translator = { source: 'neutral', target: 'surprise' };
@@ -152,24 +151,6 @@ function migratedPglite(): Promise<string> {
     return join(dir, 'pglite');
   })();
   return template;
-}
-
-async function withPostgresDatabase(body: (url: string) => Promise<void>): Promise<void> {
-  const name = `faceaug_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-    const url = new URL(POSTGRES_URL!);
-    url.pathname = `/${name}`;
-    try {
-      await body(url.toString());
-    } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
-    }
-  } finally {
-    await admin.end();
-  }
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
