@@ -1,5 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 
+type Shape4D = [number, number, number, number];
+
 /** The geometry of one NHWC 2-D convolution, as the gradient kernels need it. */
 export interface ConvGeometry {
   batch: number;
@@ -39,4 +41,21 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
     padBottom: info.padInfo.bottom,
     padRight: info.padInfo.right,
   };
+}
+
+/**
+ * tfjs's own geometry for a convolution gradient kernel, from the attributes tfjs passes it
+ * (strides, pad, dilations, dimRoundingMode, dataFormat) and the forward op's input and filter shapes.
+ */
+export function convInfoFromAttrs(xShape: number[], filterShape: number[], attrs: Record<string, unknown>, depthwise = false): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    xShape as Shape4D,
+    filterShape as Shape4D,
+    attrs.strides as [number, number],
+    (attrs.dilations as [number, number] | number | undefined) ?? 1,
+    attrs.pad as Parameters<typeof backend_util.computeConv2DInfo>[4],
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    depthwise,
+    backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC'),
+  );
 }

@@ -1,7 +1,6 @@
-import { backend_util, Conv2DBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { convGeometry } from './conv-geometry.js';
-import { allocate, heap, release, runWasmKernel } from './wasm-tensors.js';
+import { Conv2DBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { convGeometry, convInfoFromAttrs } from './conv-geometry.js';
+import { allocate, heap, release, runWasmKernel, type KernelArgs } from './wasm-tensors.js';
 
 /**
  * The filter gradient is itself a convolution, with the roles of the axes exchanged:
@@ -14,24 +13,11 @@ import { allocate, heap, release, runWasmKernel } from './wasm-tensors.js';
  * XNNPACK's convolution at full speed, with no patch matrix, for every layer shape: the
  * low-intensity first and last layers of a generator (1 input or 1 output channel) included.
  */
-function conv2dBackpropFilter(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: BackendWasm;
-  attrs: Record<string, unknown>;
-}): TensorInfo {
+function conv2dBackpropFilter(args: KernelArgs<{ x: TensorInfo; dy: TensorInfo }>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
   const filterShape = attrs.filterShape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    attrs.strides as [number, number],
-    1,
-    attrs.pad as Parameters<typeof backend_util.computeConv2DInfo>[4],
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW'),
-  );
+  const info = convInfoFromAttrs(x.shape, filterShape, attrs);
   const g = convGeometry(info);
   const { batch: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = g;
 

@@ -1,9 +1,9 @@
-import { backend_util, Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { convGeometry, type ConvGeometry } from './conv-geometry.js';
+import { convGeometry, convInfoFromAttrs, type ConvGeometry } from './conv-geometry.js';
 import { col2imAdd } from './col2im.js';
 import { transpose2d } from './transpose.js';
-import { allocate, heap, matMul, release, runWasmKernel } from './wasm-tensors.js';
+import { allocate, heap, matMul, release, runWasmKernel, type KernelArgs } from './wasm-tensors.js';
 
 const MAX_PATCH_FLOATS = 1 << 22;
 
@@ -74,24 +74,11 @@ function viaPatchMatrix(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo
   return dx;
 }
 
-function conv2dBackpropInput(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: BackendWasm;
-  attrs: Record<string, unknown>;
-}): TensorInfo {
+function conv2dBackpropInput(args: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const inputShape = attrs.inputShape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides as [number, number],
-    1,
-    attrs.pad as 'same' | 'valid',
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    backend_util.convertConv2DDataFormat(attrs.dataFormat as 'NHWC' | 'NCHW'),
-  );
+  const info = convInfoFromAttrs(inputShape, filter.shape, attrs);
   const g = convGeometry(info);
   return viaFlippedConvolution(backend, dy, filter, g) ?? viaPatchMatrix(backend, dy, filter, g, inputShape);
 }

@@ -1,6 +1,6 @@
-import { backend_util, DepthwiseConv2dNativeBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocate, heap } from './wasm-tensors.js';
+import { DepthwiseConv2dNativeBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { convInfoFromAttrs } from './conv-geometry.js';
+import { allocate, heap, type KernelArgs } from './wasm-tensors.js';
 
 /**
  * Input gradient of a depthwise convolution, which stock tfjs-wasm lacks. Perceptual losses need
@@ -8,23 +8,11 @@ import { allocate, heap } from './wasm-tensors.js';
  * generated image. Depthwise work is a few multiply-adds per pixel and channel, so one direct
  * pass over dy (adding each output's contribution back onto the inputs it read) is enough.
  */
-function depthwiseConv2dBackpropInput(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: BackendWasm;
-  attrs: Record<string, unknown>;
-}): TensorInfo {
+function depthwiseConv2dBackpropInput(args: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const inputShape = attrs.inputShape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides as [number, number],
-    (attrs.dilations as [number, number] | number | undefined) ?? 1,
-    attrs.pad as Parameters<typeof backend_util.computeConv2DInfo>[4],
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    true,
-  );
+  const info = convInfoFromAttrs(inputShape, filter.shape, attrs, true);
   const [N, H, W, C] = inputShape;
   const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const M = filter.shape[3]!;

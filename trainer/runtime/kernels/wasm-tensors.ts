@@ -5,6 +5,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * Small helpers for kernels that work on the wasm heap directly. Views into the heap go stale
  * whenever the heap grows, so callers take a fresh `heap(...)` view after every allocation.
  */
+/** What tfjs passes a kernel function. */
+export interface KernelArgs<Inputs> {
+  inputs: Inputs;
+  backend: BackendWasm;
+  attrs: Record<string, unknown>;
+}
+
 export function heap(backend: BackendWasm, tensor: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(tensor) as Float32Array;
 }
