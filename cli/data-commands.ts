@@ -14,6 +14,7 @@ import type { Progress } from '../trainer/data/import-options.js';
 import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
+import { integer, number } from './option-parsers.js';
 
 /**
  * A progress bar on stderr for one long stage; it reports the stage's duration when it ends. When
@@ -46,12 +47,6 @@ function progressBar(stage: string, quiet: boolean): Progress {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-const number = (name: string, check: (v: number) => boolean) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) throw new Error(`invalid ${name} '${raw}'`);
-  return value;
-};
-const integer = (name: string, min: number) => number(name, (v) => Number.isInteger(v) && v >= min);
 
 const registryOption = () => new Option('--no-registry', 'do not record in the registry database (DATABASE_URL, else PGlite in the data directory)');
 

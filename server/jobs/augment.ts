@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FACE_SIZE } from '../../core/image-codec.js';
+import { seededRandom } from '../../core/random.js';
 
 /**
  * The seed of one job item, derived from the job's seed, the input's content, the target and the
@@ -10,17 +11,6 @@ export function itemSeed(jobSeed: number, inputSha256: string, target: string, c
   return createHash('sha256').update(`${jobSeed}/${inputSha256}/${target}/${copy}`).digest().readUInt32LE(0);
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A copy's input variation: a CycleGAN generator is deterministic, so copies of one face differ
  * only by what goes in. Copy 0 is the face as uploaded; later copies get a seeded mirror, a shift
@@ -29,7 +19,7 @@ function mulberry32(seed: number): () => number {
  */
 export function varyInput(pixels: Uint8Array, copy: number, seed: number): Uint8Array {
   if (copy === 0) return pixels;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const mirror = random() < 0.5;
   const dx = Math.floor(random() * 5) - 2;
   const dy = Math.floor(random() * 5) - 2;

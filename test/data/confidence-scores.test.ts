@@ -6,7 +6,7 @@ import { buildClassifier } from '../../trainer/classifier/cnn.js';
 import { classWeights } from '../../trainer/classifier/train.js';
 import { confidenceScores } from '../../trainer/data/confidence-scores.js';
 import { PIXELS_PER_IMAGE } from '../../trainer/data/format.js';
-import { seededRandom } from '../../trainer/data/seeded-random.js';
+import { seededRandom } from '../../core/random.js';
 import { assertNoLeak } from '../helpers/tensors.js';
 
 test('reference classifier shape: 32/64/128 convs, 256 dense, 7 logits; width scales it', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyPool, queryPool } from '../../trainer/gan/image-pool.js';
-import { seededRandom } from '../../trainer/data/seeded-random.js';
+import { seededRandom } from '../../core/random.js';
 import { instanceNoiseAt, learningRateAt, updatesMinorityDiscriminator } from '../../trainer/gan/schedules.js';
 
 const image = (v: number) => new Float32Array([v, v]);

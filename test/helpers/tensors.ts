@@ -1,18 +1,11 @@
 import * as tf from '../../trainer/runtime/tf.js';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../core/random.js';
 
-/** Seeded uniform values in [-1, 1) (mulberry32), so failures reproduce. */
+/** Seeded uniform values in [-1, 1), so failures reproduce. */
 export function seededValues(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count }, () => 2 * random() - 1);
 }
 
 /** max |actual - expected| relative to max |expected|: the scale-aware error used for kernel checks. */

@@ -1,7 +1,7 @@
 import * as tf from '../runtime/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
-import { seededRandom, shuffle } from '../data/seeded-random.js';
+import { seededRandom, shuffle } from '../../core/random.js';
 
 export interface TrainOptions {
   epochs: number;

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as tf from '../runtime/tf.js';
+import { loadFaceApi, type ExpressionNet, type RecognitionNet } from '../models/face-api.js';
 import { IMAGE_SIDE, PIXELS_PER_IMAGE } from './format.js';
 import type { Progress } from './import-options.js';
 
@@ -24,31 +23,6 @@ export type EmbeddingName = keyof typeof EMBEDDINGS;
 export function parseEmbeddingName(raw: string): EmbeddingName {
   if (raw in EMBEDDINGS) return raw as EmbeddingName;
   throw new RangeError(`unknown embedding '${raw}' (expected ${Object.keys(EMBEDDINGS).join(', ')})`);
-}
-
-/** The part of face-api this module uses; its bundled declarations carry their own copy of tfjs's types. */
-interface Network {
-  loadFromDisk(dir: string): Promise<void>;
-  dispose(): void;
-}
-interface ExpressionNet extends Network {
-  faceFeatureExtractor: { forwardInput(input: unknown): tf.Tensor4D };
-}
-interface RecognitionNet extends Network {
-  forwardInput(input: unknown): tf.Tensor2D;
-}
-interface FaceApi {
-  NetInput: new (inputs: tf.Tensor3D[], treatAsBatchInput: boolean) => unknown;
-  FaceExpressionNet: new () => ExpressionNet;
-  FaceRecognitionNet: new () => RecognitionNet;
-}
-
-const require = createRequire(import.meta.url);
-
-function loadFaceApi(): { api: FaceApi; modelDir: string } {
-  const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
-  const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
-  return { api, modelDir };
 }
 
 export interface EmbedOptions {

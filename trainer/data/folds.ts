@@ -1,4 +1,4 @@
-import { seededRandom, shuffle } from './seeded-random.js';
+import { seededRandom, shuffle } from '../../core/random.js';
 
 /**
  * Stratified k-fold assignment: fold[i] in 0..k-1 for each sample. Each class is shuffled with the

@@ -4,7 +4,7 @@ import type { NamedWeights } from '../../core/models/weights.js';
 import { buildNetwork, disposeNetwork, forward, loadWeights, readWeights, type BuiltNetwork } from '../models/network.js';
 import { averageGradients } from '../runtime/gradients.js';
 import type { ReplicaContext } from '../runtime/replica.js';
-import { seededRandom } from '../data/seeded-random.js';
+import { seededRandom } from '../../core/random.js';
 import { emptyPool, queryPool, type ImagePoolState } from './image-pool.js';
 import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from './losses.js';
 import { perceptualL1, type FeatureExtractor, type PerceptualWeights } from './perceptual.js';

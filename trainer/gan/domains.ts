@@ -1,7 +1,7 @@
 import { expressionLabel, type Expression } from '../../core/expressions.js';
 import { PIXELS_PER_IMAGE, usageIndex, type Usage } from '../data/format.js';
 import { imageAt, type Dataset } from '../data/dataset-store.js';
-import { seededRandom, shuffle } from '../data/seeded-random.js';
+import { seededRandom, shuffle } from '../../core/random.js';
 import { fromGrey } from '../report/image-grid.js';
 
 /** The images of one expression that a run trains on, in [-1, 1], with their data-set indices. */

@@ -6,7 +6,7 @@ import { initBackend } from '../runtime/backend.js';
 import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { findVersion } from '../data/version-store.js';
-import { seededRandom, shuffle } from '../data/seeded-random.js';
+import { seededRandom, shuffle } from '../../core/random.js';
 import { buildNetwork, disposeNetwork, forward, loadWeights } from '../models/network.js';
 import { toGrey } from '../report/image-grid.js';
 import { loadCheckpoint } from './checkpoint.js';

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../core/random.js';
+
 /**
  * Deterministic weight initialisation, independent of backend: N(0, 0.02) for weights as in the
  * reference CycleGAN, drawn from a generator seeded by (seed, parameter name), so replicas on
@@ -10,17 +12,12 @@ function hashName(name: string, seed: number): number {
 }
 
 export function seededNormal(count: number, std: number, seed: number, name: string): Float32Array {
-  let state = hashName(name, seed);
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
+  const random = seededRandom(hashName(name, seed));
+  // Box-Muller needs uniforms in (0, 1]: log(0) would be infinite.
+  const next = () => 1 - random();
   const out = new Float32Array(count);
   for (let i = 0; i < count; i += 2) {
-    // Box-Muller: two normals per pair of uniforms in (0, 1).
+    // Box-Muller: two normals per pair of uniforms.
     const r = Math.sqrt(-2 * Math.log(next()));
     const theta = 2 * Math.PI * next();
     out[i] = std * r * Math.cos(theta);

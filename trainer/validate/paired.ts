@@ -1,4 +1,4 @@
-import { seededRandom } from '../data/seeded-random.js';
+import { seededRandom } from '../../core/random.js';
 import { studentTQuantile, studentTTwoSided } from './student-t.js';
 
 export interface PairedComparison {

@@ -1,7 +1,7 @@
 import { EXPRESSIONS, NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { usageIndex } from '../data/format.js';
 import { foldSplit, stratifiedFolds } from '../data/folds.js';
-import { seededRandom, shuffle } from '../data/seeded-random.js';
+import { seededRandom, shuffle } from '../../core/random.js';
 import { mixSeed } from '../gan/domains.js';
 
 export interface TestSplit {

@@ -1,4 +1,7 @@
-/** mulberry32: a small seeded generator of uniform values in [0, 1), so splits reproduce from a seed. */
+/**
+ * mulberry32: a small seeded generator of uniform values in [0, 1). Everything random in faceaug
+ * (splits, initial weights, batches, augmentation) draws from it, so results reproduce from a seed.
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
