@@ -75,6 +75,10 @@ test('paired bootstrap: reproducible, centred on the mean difference, p small fo
   assert.deepEqual(a, pairedBootstrap(baseline, augmented, { seed: 3 }));
   assert.ok(a.ciLow < a.meanDifference && a.meanDifference < a.ciHigh);
   assert.equal(a.p, 1 / a.resamples, 'every resampled mean is above 0');
-  const noise = pairedBootstrap([1, 2, 3, 4], [1.1, 1.9, 3.1, 3.9]);
-  assert.ok(noise.p > 0.5 && noise.ciLow < 0 && noise.ciHigh > 0);
+  const noise = pairedBootstrap([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1.1, 1.9, 3.1, 3.9, 5.1, 5.9, 7.1, 6.9, 9.1, 10.1]);
+  assert.ok(noise.p > 0.5 && noise.ciLow < 0 && noise.ciHigh > 0, JSON.stringify(noise));
+  // Three pairs of one sign would give p = 1/resamples: too few pairs to bootstrap.
+  const few = pairedBootstrap([1, 2, 3], [1.1, 2.2, 3.3]);
+  assert.ok(Number.isNaN(few.p) && Number.isNaN(few.ciLow));
+  assert.ok(Math.abs(few.meanDifference - 0.2) < 1e-12);
 });

@@ -41,7 +41,7 @@ test('validate: a tiny run end to end, reports, resumed folds and the verdict in
     assert.equal(report.sets.test.comparisons.targetAuc.t.n, 2);
     const verdict = report.verdict.accepted ? 'accepted' : 'rejected';
     assert.deepEqual(report.registered && [report.registered.modelVersion, report.registered.status], [modelVersion, verdict]);
-    assert.ok(['load', 'generate', 'select', 'folds', 'report', 'register'].every((phase) => phase in report.timings));
+    assert.ok(['load', 'generate', 'select', 'folds', 'report', 'register'].every((phase) => phase in report.timings[0]!.seconds));
 
     const out = join(dataDir, 'validations', report.id);
     const files = await readdir(out);
@@ -58,6 +58,7 @@ test('validate: a tiny run end to end, reports, resumed folds and the verdict in
     assert.equal(second.status, 0, second.stderr);
     const extended = JSON.parse(second.stdout) as ValidationReport;
     assert.equal(extended.id, report.id);
+    assert.equal(extended.timings.length, 2, 'both invocations timed');
     assert.deepEqual([extended.folds.total, extended.folds.reused, extended.folds.trainedNow, extended.folds.baselinesReused], [4, 2, 2, 0]);
     assert.equal(await readFile(join(out, 'folds', '0-0.json'), 'utf8'), firstFold);
     assert.deepEqual((await readdir(join(out, 'folds'))).sort(), ['0-0.json', '0-1.json', '1-0.json', '1-1.json']);

@@ -68,7 +68,13 @@ export interface BootstrapResult {
   resamples: number;
 }
 
-/** Paired percentile bootstrap of the mean difference: resamples folds with replacement, seeded. */
+/**
+ * Below this many pairs a percentile bootstrap has too few distinct resamples to mean anything:
+ * with 3 folds that all moved the same way, every resample does too, and p would read 1/resamples.
+ */
+export const MIN_BOOTSTRAP_PAIRS = 10;
+
+/** Paired percentile bootstrap of the mean difference: resamples folds with replacement, seeded. NaN below MIN_BOOTSTRAP_PAIRS. */
 export function pairedBootstrap(
   baseline: readonly number[],
   augmented: readonly number[],
@@ -76,7 +82,7 @@ export function pairedBootstrap(
 ): BootstrapResult {
   const diffs = differences(baseline, augmented);
   const n = diffs.length;
-  if (n === 0) return { meanDifference: NaN, ciLow: NaN, ciHigh: NaN, p: NaN, resamples };
+  if (n < MIN_BOOTSTRAP_PAIRS) return { meanDifference: n ? mean(diffs) : NaN, ciLow: NaN, ciHigh: NaN, p: NaN, resamples };
   const random = seededRandom(seed);
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {

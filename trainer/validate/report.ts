@@ -31,8 +31,8 @@ export interface ValidationReport {
   folds: { total: number; reused: number; trainedNow: number; baselinesReused: number; meanTrainSeconds: { baseline: number; augmented: number }; leakedTensors: number };
   sets: Record<ScoredSet, SetSummary>;
   verdict: Verdict;
-  /** Wall-clock seconds of each phase of this invocation. */
-  timings: Record<string, number>;
+  /** Wall-clock seconds of each phase, per invocation (a resumed validation has several). */
+  timings: Array<{ startedAt: string; seconds: Record<string, number> }>;
   /** Whether (or why not) the verdict goes to the registry, as a sentence. */
   registration: string;
   registered: { modelVersion: number; status: string; validationId: number } | null;
@@ -80,6 +80,8 @@ function topUp(fromTraining: Record<string, number>): string {
   return filled.length === 0 ? '' : ` (topped up from Training, which the translator trained on: ${filled.map(([k, n]) => `${k} ${n}`).join(', ')})`;
 }
 
+const PHASES = ['load', 'generate', 'select', 'folds', 'report', 'register'];
+
 const STATISTIC_NAMES: Record<Statistic, string> = {
   'corrected-t': "Nadeau-Bengio corrected resampled t-test",
   t: 'paired t-test',
@@ -116,11 +118,11 @@ export function reportMarkdown(report: ValidationReport): string {
     '![auc](auc.png)',
     '![synthetic](synthetic.png)',
     '',
-    '## Wall time of this invocation',
+    '## Wall time (seconds per phase, per invocation)',
     '',
-    '| phase | seconds |',
-    '|---|---|',
-    ...Object.entries(report.timings).map(([phase, s]) => `| ${phase} | ${s.toFixed(1)} |`),
+    `| invocation | ${PHASES.join(' | ')} |`,
+    `|---|${PHASES.map(() => '---').join('|')}|`,
+    ...report.timings.map(({ startedAt, seconds }) => `| ${startedAt} | ${PHASES.map((phase) => (phase in seconds ? seconds[phase]!.toFixed(1) : '-')).join(' | ')} |`),
     '',
     report.registered
       ? `Registered: model version ${report.registered.modelVersion} is ${report.registered.status} (registry validation ${report.registered.validationId}).`

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
 import { openDatabase } from '../../db/client.js';
@@ -66,6 +66,7 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
  * the verdict, the reports, and the verdict recorded in the registry.
  */
 export async function runValidation(input: ValidationInput): Promise<ValidationReport> {
+  const startedAt = new Date().toISOString();
   const timings: Record<string, number> = {};
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     input.onPhase?.(name);
@@ -99,6 +100,8 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
   if (params.candidates < params.count) throw new Error(`--select-from ${params.candidates} must be at least --count ${params.count}`);
   const id = validationId(params);
   const dir = join(validationsDir(input.dataDir), id);
+  // A resumed validation's folds were timed by the invocation that trained them: every invocation's phases are kept.
+  const timingsFile = join(dir, 'timings.jsonl');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'params.json'), JSON.stringify(params, null, 2) + '\n');
 
@@ -203,7 +206,8 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       },
       sets,
       verdict: decide(sets.test, input.rule),
-      timings,
+      // The current invocation's entry is this very object, so phases still to come land in it too.
+      timings: [...(await readTimings(timingsFile)), { startedAt, seconds: timings }],
       registration: registration ?? `Recorded in the registry as a validation of ${record.options.source}->${record.options.target} v${record.modelVersion}.`,
       registered: null,
     };
@@ -231,10 +235,15 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       }
     });
   }
-  report.timings = timings;
+  await appendFile(timingsFile, JSON.stringify({ startedAt, seconds: timings }) + '\n');
   await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   await writeFile(join(dir, 'report.md'), reportMarkdown(report));
   return report;
+}
+
+async function readTimings(file: string): Promise<ValidationReport['timings']> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trim() ? text.trim().split('\n').map((line) => JSON.parse(line) as ValidationReport['timings'][number]) : [];
 }
 
 async function writeCharts(dir: string, report: ValidationReport): Promise<void> {
