@@ -9,6 +9,8 @@ export interface ValidationParams {
   runId: number;
   /** The run's registered model version when the images were generated (null: run unfinished). */
   modelVersion: number | null;
+  /** The checkpoint's step: a run still training is validated per checkpoint, never on stale images. */
+  generatorStep: number;
   dataVersion: string;
   count: number;
   /** Candidates generated for the quality gate to choose `count` from; equal to count without the gate. */

@@ -8,7 +8,8 @@ import { recordValidation } from '../../db/validations.js';
 import { imageAt, loadDataset } from '../data/dataset-store.js';
 import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { findVersion } from '../data/version-store.js';
-import { readRunRecord } from '../gan/run-files.js';
+import { loadCheckpoint } from '../gan/checkpoint.js';
+import { readRunRecord, runDir } from '../gan/run-files.js';
 import { barChartPng } from '../report/bar-chart.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { initBackend } from '../runtime/backend.js';
@@ -78,17 +79,20 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
     }
   };
 
-  const { record, version, dataset } = await phase('load', async () => {
+  const { record, version, dataset, generatorStep } = await phase('load', async () => {
     const record = await readRunRecord(input.dataDir, input.runId);
     const key = input.data ?? record.dataVersion;
     const version = await findVersion(input.dataDir, key);
     if (!version) throw new Error(`no data set version '${key}' in ${input.dataDir} (see 'faceaug data list')`);
-    return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId) };
+    const checkpoint = await loadCheckpoint(runDir(input.dataDir, input.runId));
+    if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint yet`);
+    return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId), generatorStep: checkpoint.globalStep };
   });
   const target = expressionLabel(record.options.target);
   const params: ValidationParams = {
     runId: input.runId,
     modelVersion: record.modelVersion ?? null,
+    generatorStep,
     dataVersion: version.id,
     count: input.count,
     candidates: input.selectFrom ?? input.count,
@@ -111,6 +115,10 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
   const candidates = await phase('generate', () =>
     syntheticCandidates(join(dir, 'synthetic'), { dataDir: input.dataDir, runId: input.runId, count: params.candidates, seed: input.seed, backend: input.backend }),
   );
+  const generatedAt = candidates.images[0]?.step;
+  if (generatedAt !== generatorStep) {
+    throw new Error(`run ${input.runId} checkpointed while its images were generated (step ${generatorStep} -> ${generatedAt}); remove ${dir} and run again`);
+  }
   const { chosen, confidence } = await phase('select', async () => {
     const all = Array.from({ length: candidates.images.length }, (_, i) => i);
     if (params.candidates === params.count) return { chosen: all, confidence: null };
@@ -192,7 +200,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       synthetic: {
         used: chosen.length,
         candidates: candidates.images.length,
-        generatorStep: candidates.images[0]?.step ?? 0,
+        generatorStep,
         selection: confidence ? 'target-confidence' : 'none',
         meanTargetConfidence: confidence ? mean(confidence) : null,
       },
