@@ -69,6 +69,11 @@ export const settings = {
   maxInflightPerClient: integer('FACEAUG_MAX_INFLIGHT_PER_CLIENT', 'concurrent translate requests per API key (or address) before 429', 64, 1),
   requestTimeoutMs: integer('FACEAUG_REQUEST_TIMEOUT_MS', 'longest a translate request may wait for its image, in ms (then 504)', 10_000, 1),
   inferThreads: integer('FACEAUG_INFER_THREADS', 'onnxruntime intra-op threads per session (0: onnxruntime decides)', 0),
+  inferProvider: text(
+    'FACEAUG_INFER_PROVIDER',
+    "onnxruntime execution provider: cpu, or cuda on a GPU host whose onnxruntime-node has its CUDA files",
+    'cpu',
+  ),
   championPollMs: integer('FACEAUG_CHAMPION_POLL_MS', 'how often the server looks for promotes and rollbacks, in ms', 2000, 50),
   maxUploadBytes: integer('FACEAUG_MAX_UPLOAD_BYTES', 'largest translate upload in bytes (then 413)', 10 << 20, 1),
   maxImagePixels: integer('FACEAUG_MAX_IMAGE_PIXELS', 'largest decoded image in pixels (then 422)', 4096 * 4096, 1),

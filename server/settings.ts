@@ -13,6 +13,7 @@ export interface ServerSettings {
   maxInflightPerClient: number;
   requestTimeoutMs: number;
   inferThreads: number;
+  inferProvider: string;
   championPollMs: number;
   maxUploadBytes: number;
   maxImagePixels: number;
@@ -37,6 +38,7 @@ const NAMES = [
   'maxInflightPerClient',
   'requestTimeoutMs',
   'inferThreads',
+  'inferProvider',
   'championPollMs',
   'maxUploadBytes',
   'maxImagePixels',

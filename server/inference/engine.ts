@@ -12,6 +12,7 @@ export interface EngineSettings extends BatchSettings {
   dataDir: string;
   maxQueue: number;
   inferThreads: number;
+  inferProvider: string;
   championPollMs: number;
 }
 
@@ -128,7 +129,7 @@ export class InferenceEngine {
     if (!info) throw new NotFoundError(`model version ${formatRef(ref)} does not exist`);
     const sha256 = info.artifacts.find((a) => a.kind === 'onnx')!.sha256;
     const path = await this.cache.path(this.db, ref, sha256);
-    const model = await OnnxModel.load(ref, sha256, path, this.settings.inferThreads);
+    const model = await OnnxModel.load(ref, sha256, path, this.settings.inferThreads, this.settings.inferProvider);
     const translator = formatTranslator(ref);
     const batcher = new MicroBatcher(model, this.settings, this.budget, (size, seconds) => this.observe(translator, size, seconds));
     return { ref, sha256, model, batcher };

@@ -20,8 +20,9 @@ export class OnnxModel {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  static async load(ref: ModelRef, sha256: string, path: string, threads: number): Promise<OnnxModel> {
+  static async load(ref: ModelRef, sha256: string, path: string, threads: number, provider: string): Promise<OnnxModel> {
     const session = await ort.InferenceSession.create(path, {
+      executionProviders: [provider],
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
