@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -18,7 +19,7 @@ const TINY_VALIDATION = [
   '--workers', '2', '--backend', 'wasm', '--json',
 ];
 
-test('validate: a tiny run end to end, reports, resumed folds and the verdict in the registry', { timeout: 180_000 }, async () => {
+test('validate and package: a tiny run end to end, reports, resumed folds, the verdict in the registry, the shipped files', { timeout: 180_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'faceaug-validate-'));
   try {
     const csv = join(dir, 'fer.csv');
@@ -81,6 +82,21 @@ test('validate: a tiny run end to end, reports, resumed folds and the verdict in
     } finally {
       await handle.close();
     }
+
+    // Shipping the validated run writes what first-start seeding reads, with the same verdict.
+    const notes = join(dir, 'notes.md');
+    await writeFile(notes, '- trained for three steps on noise\n');
+    const shipped = faceaug(['package', '--run', String(runId), '--validation', out, '--notes', notes, '--out', join(dir, 'models'), '--data-dir', dataDir, '--json']);
+    assert.equal(shipped.status, 0, shipped.stderr);
+    const shipDir = join(dir, 'models', 'neutral-to-disgust');
+    const manifest = JSON.parse(await readFile(join(shipDir, 'manifest.json'), 'utf8')) as { status: string; verdict: string; onnxSha256: string };
+    assert.equal(manifest.status, verdict);
+    assert.match(manifest.verdict, new RegExp(`^${verdict}: disgust AUC `));
+    assert.equal(createHash('sha256').update(await readFile(join(shipDir, 'model.onnx'))).digest('hex'), manifest.onnxSha256);
+    const card = await readFile(join(shipDir, 'model-card.md'), 'utf8');
+    assert.ok(card.includes(manifest.verdict) && card.includes('trained for three steps on noise'));
+    assert.equal(JSON.parse(await readFile(join(shipDir, 'validation.json'), 'utf8')).id, report.id);
+    assert.equal((await sharp(join(shipDir, 'samples.png')).metadata()).format, 'png');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
