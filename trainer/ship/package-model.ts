@@ -12,6 +12,7 @@ import { domainImages, showcaseFaces } from '../gan/domains.js';
 import { cycleGanConfig } from '../gan/options.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
 import { stepsPerEpoch } from '../gan/train-loop.js';
+import { writeLossReport } from '../gan/loss-history.js';
 import { pValue } from '../validate/verdict.js';
 import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
@@ -43,7 +44,7 @@ export function verdictLine(report: ValidationReport): string {
 /**
  * Writes a finished, validated run as a shipped translator: model.onnx (the registered, sha256-
  * verified artifact), manifest.json (what first-start seeding reads), validation.json, model-card.md,
- * samples.png (held-out faces through the ONNX file) and the training loss plot.
+ * samples.png (held-out faces through the ONNX file) and the loss history with its plot.
  */
 export async function packageModel(input: PackageInput): Promise<{ dir: string; manifest: Record<string, unknown> }> {
   const record = await readRunRecord(input.dataDir, input.runId);
@@ -104,7 +105,7 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
   await writeFile(join(out, 'model.onnx'), onnx);
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await copyFile(join(input.validationDir, 'report.json'), join(out, 'validation.json'));
-  await copyFile(join(dir, 'losses.png'), join(out, 'losses.png'));
+  await writeLossReport(checkpoint.history, join(out, 'losses.csv'), join(out, 'losses.png'), `${source} -> ${target}: training losses`);
   const faces = showcaseFaces(dataset, dataVersion.kept, source, 8, record.options.seed + 1);
   await writeFile(join(out, 'samples.png'), await onnxTranslationGrid(onnx, faces));
   await writeFile(
