@@ -17,8 +17,15 @@ export interface ExpressionNet extends Network {
 export interface RecognitionNet extends Network {
   forwardInput(input: unknown): tf.Tensor2D;
 }
+export interface FaceDetection {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+}
 export interface FaceApi {
   NetInput: new (inputs: tf.Tensor3D[], treatAsBatchInput: boolean) => unknown;
+  nets: { ssdMobilenetv1: Network };
+  SsdMobilenetv1Options: new (options: { minConfidence: number }) => unknown;
+  detectAllFaces(input: tf.Tensor3D, options: unknown): Promise<FaceDetection[]>;
   FaceExpressionNet: new () => ExpressionNet;
   FaceRecognitionNet: new () => RecognitionNet;
 }

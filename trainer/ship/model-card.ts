@@ -54,7 +54,7 @@ export function modelCard(input: CardInput): string {
     '',
     `- ${steps} steps of batch ${record.options.batchSize} (${steps < input.scheduledSteps ? `stopped early: the schedule had ${input.scheduledSteps}` : 'the full schedule'}), ${hours(trainSeconds)} of step time on the \`${record.backend}\` backend with ${record.options.workers} worker(s), seed ${record.options.seed}.`,
     `- Mean losses over the last ${last.length} steps: generator ${avg('generator')}, adversarial ${avg('adversarial')}, cycle ${avg('cycle')}, identity ${avg('identity')}, D_A ${avg('discriminatorA')}, D_B ${avg('discriminatorB')}.`,
-    `- \`samples.png\`: held-out ${source} faces (top) and what this ONNX file makes of them (bottom); \`losses.csv\` and \`losses.png\`: the loss history.`,
+    `- \`samples.png\`: faces from the photos in @vladmandic/face-api's demo folder (top; FER2013 itself may not be redistributed) and what this ONNX file makes of them (bottom); \`losses.csv\` and \`losses.png\`: the loss history.`,
     '',
     '## Validation',
     '',

@@ -8,7 +8,7 @@ import { getModelVersion } from '../../db/registry.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { findVersion, listVersions } from '../data/version-store.js';
 import { loadCheckpoint } from '../gan/checkpoint.js';
-import { domainImages, showcaseFaces } from '../gan/domains.js';
+import { domainImages } from '../gan/domains.js';
 import { cycleGanConfig } from '../gan/options.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
 import { stepsPerEpoch } from '../gan/train-loop.js';
@@ -17,6 +17,7 @@ import { pValue } from '../validate/verdict.js';
 import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
 import { onnxTranslationGrid } from './onnx-grid.js';
+import { showcaseFacesFromDemoPhotos } from './showcase-faces.js';
 
 export interface PackageInput {
   dataDir: string;
@@ -44,7 +45,8 @@ export function verdictLine(report: ValidationReport): string {
 /**
  * Writes a finished, validated run as a shipped translator: model.onnx (the registered, sha256-
  * verified artifact), manifest.json (what first-start seeding reads), validation.json, model-card.md,
- * samples.png (held-out faces through the ONNX file) and the loss history with its plot.
+ * samples.png (faces from face-api's demo photos through the ONNX file; FER2013 itself may not be
+ * redistributed) and the loss history with its plot.
  */
 export async function packageModel(input: PackageInput): Promise<{ dir: string; manifest: Record<string, unknown> }> {
   const record = await readRunRecord(input.dataDir, input.runId);
@@ -106,7 +108,7 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await copyFile(join(input.validationDir, 'report.json'), join(out, 'validation.json'));
   await writeLossReport(checkpoint.history, join(out, 'losses.csv'), join(out, 'losses.png'), `${source} -> ${target}: training losses`);
-  const faces = showcaseFaces(dataset, dataVersion.kept, source, 8, record.options.seed + 1);
+  const faces = await showcaseFacesFromDemoPhotos(8);
   await writeFile(join(out, 'samples.png'), await onnxTranslationGrid(onnx, faces));
   await writeFile(
     join(out, 'model-card.md'),
