@@ -15,6 +15,7 @@ import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
 import { integer, number } from './option-parsers.js';
+import type { ConfidenceParams } from '../trainer/data/confidence-scores.js';
 
 /**
  * A progress bar on stderr for one long stage; it reports the stage's duration when it ends. When
@@ -63,7 +64,7 @@ async function withRegistry<T>(use: boolean, dataDir: string, body: (registry: D
 
 const dataDirOption = () => new Option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`).default(readSetting('dataDir'));
 
-interface FilterOptions {
+interface FilterOptions extends ConfidenceParams {
   dataDir: string;
   method: string[];
   dropDuplicates?: boolean;
@@ -72,12 +73,6 @@ interface FilterOptions {
   embedding: string;
   shrinkage: number;
   ridge: number;
-  folds: number;
-  epochs: number;
-  width: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
   minConfidence?: number;
   topN?: number;
   topPercent?: number;

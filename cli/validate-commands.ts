@@ -6,8 +6,9 @@ import { runValidation, validationsDir } from '../trainer/validate/run-validatio
 import { STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
 import { fraction, integer, number } from './option-parsers.js';
 import { progressBar } from './progress.js';
+import type { ClassifierSettings } from '../trainer/validate/fold-task.js';
 
-interface ValidateFlags {
+interface ValidateFlags extends ClassifierSettings {
   run: number;
   data?: string;
   count: number;
@@ -15,10 +16,6 @@ interface ValidateFlags {
   testPerClass: number;
   repeats: number;
   folds: number;
-  epochs: number;
-  width: number;
-  batchSize: number;
-  learningRate: number;
   seed: number;
   alpha: number;
   tolerance: number;
