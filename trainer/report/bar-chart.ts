@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { niceTicks } from './line-plot.js';
+import { chartOpening, escape, niceTicks } from './line-plot.js';
 
 export interface BarSeries {
   name: string;
@@ -21,7 +21,6 @@ export interface BarChartOptions {
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
-const escape = (text: string) => text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Grouped bars as SVG: one group per category, one coloured bar per series, error bars, a legend. */
 export function barChartSvg(series: BarSeries[], options: BarChartOptions): string {
@@ -36,11 +35,7 @@ export function barChartSvg(series: BarSeries[], options: BarChartOptions): stri
   const py = (y: number) => height - margin.bottom - ((Math.min(Math.max(y, y0), y1) - y0) / (y1 - y0)) * plotHeight;
   const group = plotWidth / options.categories.length;
   const bar = (group * 0.8) / series.length;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15">${escape(options.title)}</text>`,
-  ];
+  const parts = chartOpening(width, height, options.title);
   for (const t of niceTicks(y0, y1)) {
     parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`);
     parts.push(`<text x="${margin.left - 6}" y="${py(t) + 4}" text-anchor="end">${Number(t.toPrecision(3))}</text>`);
