@@ -13,10 +13,11 @@ export function registerRuntimeCommands(program: Command): void {
       const backend = await initBackend(options.backend);
       const workers = workerCount();
       if (options.json) {
-        console.log(JSON.stringify({ backend: backend.choice, tfjsBackend: backend.tfjsName, workers, skipped: backend.skipped }));
+        console.log(JSON.stringify({ backend: backend.choice, tfjsBackend: backend.tfjsName, workers, skipped: backend.skipped, convEngine: backend.kernels?.engine }));
       } else {
         console.log(describeBackend(backend));
         for (const reason of backend.skipped) console.log(`  skipped ${reason}`);
+        if (backend.kernels?.fallback) console.log(`  convolutions fell back to xnnpack: ${backend.kernels.fallback}`);
         console.log(`workers: ${workers}`);
       }
     });

@@ -52,6 +52,11 @@ export const settings = {
     'FACEAUG_BACKEND',
     'TensorFlow.js backend: tensorflow-gpu, tensorflow, wasm or cpu (default: the fastest that loads)',
   ),
+  wasmConv: text(
+    'FACEAUG_WASM_CONV',
+    'who runs convolutions on the wasm backend: onnxruntime (native SIMD, about twice as fast) or xnnpack (tfjs-wasm\'s own)',
+    'onnxruntime',
+  ),
   workers: integer('FACEAUG_WORKERS', 'worker threads for data-parallel training and job pools (0: one per core)', 0),
   dataDir: text('FACEAUG_DATA_DIR', 'directory of the embedded database, runs and caches', './data'),
   databaseUrl: optionalText('DATABASE_URL', 'Postgres connection string; unset: embedded PGlite in FACEAUG_DATA_DIR'),

@@ -2,14 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../trainer/runtime/tf.js';
 import { initBackend } from '../../trainer/runtime/backend.js';
-import {
-  gradientOnHost,
-  gradientWithOps,
-  instanceNorm,
-  INSTANCE_NORM_EPSILON,
-  normalizeOnHost,
-  normalizeWithOps,
-} from '../../trainer/models/instance-norm.js';
+import { gradientWithOps, instanceNorm, INSTANCE_NORM_EPSILON, normalizeWithOps } from '../../trainer/models/instance-norm.js';
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD } from '../../trainer/runtime/kernels/custom-kernel-names.js';
 import { assertNoLeak, relativeError, seededValues } from '../helpers/tensors.js';
 
 /** Instance norm written plainly with tf.moments; its autodiff is the reference gradient. */
@@ -24,7 +18,7 @@ test('instance norm: value and gradient match autodiff of the plain formula', as
   const x = tf.tensor4d(seededValues(3 * 7 * 5 * 4, 1), shape);
   const w = tf.tensor4d(seededValues(3 * 7 * 5 * 4, 2), shape);
   const loss = (norm: (v: tf.Tensor4D) => tf.Tensor4D) => (v: tf.Tensor) => tf.sum(tf.mul(norm(v as tf.Tensor4D), w));
-  // 'cpu' also keeps tensors in host memory; 'tensorflow' would take the op path, exercised below.
+  // wasm runs faceaug's fused kernels, cpu (like tfjs-node) the tfjs ops.
   for (const backend of ['wasm', 'cpu']) {
     await tf.setBackend(backend);
     await assertNoLeak(() => {
@@ -46,18 +40,46 @@ test('instance norm: value and gradient match autodiff of the plain formula', as
   tf.dispose([x, w]);
 });
 
-test('instance norm: the tfjs-op path (used on tfjs-node) agrees with the host-memory path', async () => {
+test('instance norm: the fused wasm kernels agree with the tfjs-op path (used on tfjs-node)', async () => {
   await initBackend('wasm');
+  assert.ok(tf.getKernel(INSTANCE_NORM, 'wasm') && tf.getKernel(INSTANCE_NORM_GRAD, 'wasm'), 'fused kernels registered');
   const shape: [number, number, number, number] = [2, 6, 4, 3];
   await assertNoLeak(() =>
     tf.tidy(() => {
       const x = tf.tensor4d(seededValues(2 * 6 * 4 * 3, 5), shape);
       const dy = tf.tensor4d(seededValues(2 * 6 * 4 * 3, 6), shape);
-      const [yHost, rHost] = normalizeOnHost(x);
+      const [yFused, rFused] = tf.engine().runKernel(INSTANCE_NORM, { x }, { epsilon: INSTANCE_NORM_EPSILON }) as tf.Tensor4D[];
       const [yOps, rOps] = normalizeWithOps(x);
-      assert.ok(relativeError(yOps.dataSync(), yHost.dataSync()) < 1e-5);
-      assert.ok(relativeError(rOps.dataSync(), rHost.dataSync()) < 1e-5);
-      assert.ok(relativeError(gradientWithOps(dy, yHost, rHost).dataSync(), gradientOnHost(dy, yHost, rHost).dataSync()) < 1e-5);
+      assert.deepEqual(rFused!.shape, [2, 1, 1, 3]);
+      assert.ok(relativeError(yOps.dataSync(), yFused!.dataSync()) < 1e-5);
+      assert.ok(relativeError(rOps.dataSync(), rFused!.dataSync()) < 1e-5);
+      const dxFused = tf.engine().runKernel(INSTANCE_NORM_GRAD, { dy, y: yFused!, rstd: rFused! }) as tf.Tensor;
+      assert.ok(relativeError(gradientWithOps(dy, yFused!, rFused!).dataSync(), dxFused.dataSync()) < 1e-5);
     }),
   );
+});
+
+test('instance norm: second-order gradients (a WGAN-GP penalty) agree between the fused kernels and tfjs ops', async () => {
+  await initBackend('wasm');
+  const shape: [number, number, number, number] = [2, 5, 4, 3];
+  const x = tf.tensor4d(seededValues(2 * 5 * 4 * 3, 7), shape);
+  const w = tf.tensor4d(seededValues(2 * 5 * 4 * 3, 8), shape);
+  const scale = tf.scalar(1.3);
+  // A critic with one weight s and an instance norm; the penalty ||d critic / d x||^2 depends on
+  // s through all three inputs of the fused gradient kernel (dy, y and rstd).
+  const penaltyGradient = () =>
+    tf.tidy(() => {
+      const penalty = (s: tf.Tensor) => {
+        const critic = (v: tf.Tensor) => tf.sum(tf.mul(tf.square(instanceNorm(tf.mul(v, s) as tf.Tensor4D)), w));
+        return tf.sum(tf.square(tf.grad(critic)(x)));
+      };
+      return tf.grad(penalty)(scale).dataSync()[0]!;
+    });
+  await tf.setBackend('cpu');
+  const expected = penaltyGradient();
+  await tf.setBackend('wasm');
+  const actual = await assertNoLeak(penaltyGradient);
+  assert.ok(Number.isFinite(expected) && Math.abs(expected) > 1e-3, `reference second-order gradient ${expected} is not trivial`);
+  assert.ok(Math.abs(actual - expected) <= 1e-3 * Math.abs(expected), `fused ${actual} vs ops ${expected}`);
+  tf.dispose([x, w, scale]);
 });

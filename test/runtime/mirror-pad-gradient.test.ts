@@ -27,7 +27,7 @@ test('mirrorSource maps padded indices back to the source', () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => mirrorSource(i, 2, 4, 'symmetric')), [1, 0, 0, 1, 2, 3, 3, 2]);
 });
 
-test('MirrorPad gradient folds the mirrored border back (host and tfjs-op paths)', async (t) => {
+test('MirrorPad gradient folds the mirrored border back (wasm kernel and tfjs-op paths)', async (t) => {
   await initBackend('wasm');
   const cases: Array<{ shape: number[]; paddings: Array<[number, number]>; mode: 'reflect' | 'symmetric' }> = [
     { shape: [2, 5, 4, 3], paddings: [[0, 0], [3, 3], [1, 2], [0, 0]], mode: 'reflect' },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../trainer/runtime/tf.js';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../trainer/runtime/kernels/index.js';
+import { CONV_ENGINES, registerWasmTrainingKernels } from '../../trainer/runtime/kernels/index.js';
 import { assertNoLeak, relativeError, seededValues } from '../helpers/tensors.js';
 
 const TOLERANCE = 1e-4;
@@ -34,7 +34,7 @@ const cases: Case[] = [
   { batch: 2, size: [22, 22], inChannels: 1, outChannels: 8, kernel: 7, stride: 1, pad: 'valid' },
 ];
 
-/** Gradients of sum(conv(x, w) * weights) and of the transposed conv, on the current backend. */
+/** conv(x, w), the gradients of sum(conv(x, w) * weights) and of the transposed conv, on the current backend. */
 function gradients(c: Case, seed: number) {
   const [h, w] = c.size;
   const xShape: [number, number, number, number] = [c.batch, h, w, c.inChannels];
@@ -51,28 +51,30 @@ function gradients(c: Case, seed: number) {
     tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, xShape, c.stride, c.pad), x)),
   )([y, filter]);
   const upsampled = tf.conv2dTranspose(y as tf.Tensor4D, filter, xShape, c.stride, c.pad);
-  const out = { dx, dFilter, dyT, dFilterT, upsampled };
+  const out = { y, dx, dFilter, dyT, dFilterT, upsampled };
   const values = Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.dataSync().slice()]));
-  tf.dispose([x, filter, y, weights, ...Object.values(out)]);
+  tf.dispose([x, filter, weights, ...Object.values(out)]);
   return values;
 }
 
-test('wasm convolution gradients match the cpu backend', async (t) => {
-  await tf.setBackend('wasm');
-  registerWasmTrainingKernels();
-  for (const [i, c] of cases.entries()) {
-    await t.test(`${c.kernel}x${c.kernel} stride ${c.stride} ${c.pad} ${JSON.stringify(c.size)} ${c.inChannels}->${c.outChannels}`, async () => {
-      await tf.setBackend('cpu');
-      const expected = gradients(c, 100 * i);
-      await tf.setBackend('wasm');
-      const actual = await assertNoLeak(() => gradients(c, 100 * i));
-      for (const key of Object.keys(expected)) {
-        const error = relativeError(actual[key]!, expected[key]!);
-        assert.ok(error <= TOLERANCE, `${key}: relative error ${error.toExponential(2)} > ${TOLERANCE}`);
-      }
-    });
-  }
-});
+for (const engine of CONV_ENGINES) {
+  test(`wasm convolutions and their gradients on ${engine} match the cpu backend`, async (t) => {
+    await tf.setBackend('wasm');
+    assert.equal(registerWasmTrainingKernels(engine, 2).engine, engine);
+    for (const [i, c] of cases.entries()) {
+      await t.test(`${c.kernel}x${c.kernel} stride ${c.stride} ${c.pad} ${JSON.stringify(c.size)} ${c.inChannels}->${c.outChannels}`, async () => {
+        await tf.setBackend('cpu');
+        const expected = gradients(c, 100 * i);
+        await tf.setBackend('wasm');
+        const actual = await assertNoLeak(() => gradients(c, 100 * i));
+        for (const key of Object.keys(expected)) {
+          const error = relativeError(actual[key]!, expected[key]!);
+          assert.ok(error <= TOLERANCE, `${key}: relative error ${error.toExponential(2)} > ${TOLERANCE}`);
+        }
+      });
+    }
+  });
+}
 
 interface DepthwiseCase {
   size: [number, number];

@@ -12,7 +12,7 @@ import { attribute, encodeModel, FLOAT, INT64 } from './onnx-proto.js';
 
 export const OPSET_VERSION = 17;
 /** The IR version released with opset 17 (ONNX 1.12); runtimes accept it from 1.12 on. */
-const IR_VERSION = 8;
+export const IR_VERSION = 8;
 /**
  * The trainer's normalisation epsilon (trainer/models/network.ts and instance-norm.ts). It is
  * restated rather than imported so that exporting never loads TensorFlow.js; a test pins the two.

@@ -1,27 +1,33 @@
 import * as tf from '../runtime/tf.js';
-import { tensorsInHostMemory } from '../runtime/host-memory.js';
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD } from '../runtime/kernels/custom-kernel-names.js';
 
 export const INSTANCE_NORM_EPSILON = 1e-5;
 
 /**
  * Instance normalisation over H and W of NHWC input, without affine terms:
  *   y = (x - mean) / sqrt(var + eps),  dx = rstd * (dy - mean(dy) - y * mean(dy * y)).
- * As one custom-gradient op it is two passes over memory each way, instead of the ~20 small
- * kernels that autodiff of tf.moments records for every normalised layer.
+ * One custom-gradient op: a single fused kernel each way where the backend has faceaug's
+ * (wasm), else a few tfjs ops, instead of the ~20 small kernels that autodiff of tf.moments
+ * records for every normalised layer.
  */
 export const instanceNorm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-  const [y, rstd] = tensorsInHostMemory() ? normalizeOnHost(x) : normalizeWithOps(x);
+  const [y, rstd] = fused(INSTANCE_NORM)
+    ? (tf.engine().runKernel(INSTANCE_NORM, { x }, { epsilon: INSTANCE_NORM_EPSILON }) as [tf.Tensor4D, tf.Tensor4D])
+    : normalizeWithOps(x);
   save([y, rstd]);
   return {
     value: y,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [savedY, savedRstd] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const dy4 = dy as tf.Tensor4D;
-      return tensorsInHostMemory() ? gradientOnHost(dy4, savedY, savedRstd) : gradientWithOps(dy4, savedY, savedRstd);
+      return fused(INSTANCE_NORM_GRAD)
+        ? (tf.engine().runKernel(INSTANCE_NORM_GRAD, { dy, y: savedY, rstd: savedRstd }) as tf.Tensor4D)
+        : gradientWithOps(dy as tf.Tensor4D, savedY, savedRstd);
     },
   };
 }) as (x: tf.Tensor4D) => tf.Tensor4D;
+
+const fused = (kernel: string) => tf.getKernel(kernel, tf.getBackend()) !== undefined;
 
 export function normalizeWithOps(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
   const { mean, variance } = tf.moments(x, [1, 2], true);
@@ -35,69 +41,26 @@ export function gradientWithOps(dy: tf.Tensor4D, y: tf.Tensor4D, rstd: tf.Tensor
   return tf.mul(rstd, tf.sub(tf.sub(dy, meanDy), tf.mul(y, meanDyY)));
 }
 
-export function normalizeOnHost(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
-  const [N, H, W, C] = x.shape;
-  const values = x.dataSync() as Float32Array;
-  const out = new Float32Array(values.length);
-  const rstd = new Float32Array(N * C);
-  const mean = new Float64Array(C);
-  const square = new Float64Array(C);
-  const area = H * W;
-  for (let n = 0; n < N; n++) {
-    mean.fill(0);
-    square.fill(0);
-    const base = n * area * C;
-    for (let p = 0; p < area; p++) {
-      const offset = base + p * C;
-      for (let c = 0; c < C; c++) {
-        const v = values[offset + c]!;
-        mean[c] += v;
-        square[c] += v * v;
-      }
-    }
-    for (let c = 0; c < C; c++) {
-      const m = mean[c]! / area;
-      mean[c] = m;
-      rstd[n * C + c] = 1 / Math.sqrt(Math.max(0, square[c]! / area - m * m) + INSTANCE_NORM_EPSILON);
-    }
-    for (let p = 0; p < area; p++) {
-      const offset = base + p * C;
-      for (let c = 0; c < C; c++) out[offset + c] = (values[offset + c]! - mean[c]!) * rstd[n * C + c]!;
-    }
-  }
-  return [tf.tensor4d(out, x.shape), tf.tensor4d(rstd, [N, 1, 1, C])];
-}
-
-export function gradientOnHost(dy: tf.Tensor4D, y: tf.Tensor4D, rstd: tf.Tensor4D): tf.Tensor4D {
-  const [N, H, W, C] = dy.shape;
-  const g = dy.dataSync() as Float32Array;
-  const yv = y.dataSync() as Float32Array;
-  const r = rstd.dataSync() as Float32Array;
-  const dx = new Float32Array(g.length);
-  const meanG = new Float64Array(C);
-  const meanGY = new Float64Array(C);
-  const area = H * W;
-  for (let n = 0; n < N; n++) {
-    meanG.fill(0);
-    meanGY.fill(0);
-    const base = n * area * C;
-    for (let p = 0; p < area; p++) {
-      const offset = base + p * C;
-      for (let c = 0; c < C; c++) {
-        meanG[c] += g[offset + c]!;
-        meanGY[c] += g[offset + c]! * yv[offset + c]!;
-      }
-    }
-    for (let c = 0; c < C; c++) {
-      meanG[c] /= area;
-      meanGY[c] /= area;
-    }
-    for (let p = 0; p < area; p++) {
-      const offset = base + p * C;
-      for (let c = 0; c < C; c++) {
-        dx[offset + c] = r[n * C + c]! * (g[offset + c]! - meanG[c]! - yv[offset + c]! * meanGY[c]!);
-      }
-    }
-  }
-  return tf.tensor4d(dx, dy.shape);
-}
+/**
+ * The fused gradient kernel's own gradient, which a WGAN-GP gradient penalty needs (it
+ * differentiates the critic's input gradient). Per image and channel, with u the incoming
+ * gradient of dx = rstd * (dy - mean(dy) - y * mean(dy * y)):
+ *   d/d(dy)   = rstd * (u - mean(u) - y * mean(u * y))     (the same map: it is self-adjoint)
+ *   d/dy      = -rstd * (u * mean(dy * y) + dy * mean(u * y))
+ *   d/d(rstd) = sum(u * (dy - mean(dy) - y * mean(dy * y)))
+ * written with tfjs ops, so that it is differentiable again and runs on every backend.
+ */
+tf.registerGradient({
+  kernelName: INSTANCE_NORM_GRAD,
+  inputsToSave: ['dy', 'y', 'rstd'],
+  gradFunc: (u, saved) => {
+    const [dy, y, rstd] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const upstream = u as tf.Tensor4D;
+    const mean = (t: tf.Tensor) => tf.mean(t, [1, 2], true);
+    return {
+      dy: () => gradientWithOps(upstream, y, rstd),
+      y: () => tf.neg(tf.mul(rstd, tf.add(tf.mul(upstream, mean(tf.mul(dy, y))), tf.mul(dy, mean(tf.mul(upstream, y)))))),
+      rstd: () => tf.sum(tf.mul(upstream, tf.sub(tf.sub(dy, mean(dy)), tf.mul(y, mean(tf.mul(dy, y))))), [1, 2], true),
+    };
+  },
+});

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import * as tf from './tf.js';
 import { readSetting } from '../../core/config.js';
-import { registerWasmTrainingKernels } from './kernels/index.js';
+import { CONV_ENGINES, registerWasmTrainingKernels, type ConvEngine, type RegisteredKernels } from './kernels/index.js';
 import { registerMirrorPadGradient } from './mirror-pad-gradient.js';
 import { registerComparisonGradients } from './comparison-gradients.js';
 
@@ -14,6 +15,13 @@ export interface ActiveBackend {
   tfjsName: string;
   /** Why faster choices were passed over, for the start-up message. */
   skipped: string[];
+  /** wasm only: who runs its convolutions. */
+  kernels?: RegisteredKernels;
+}
+
+export interface BackendOptions {
+  /** Threads one kernel call may use (default: every core; a worker gets its share). */
+  threads?: number;
 }
 
 /** Each loader registers its backend with tfjs; the native ones are optional dependencies. */
@@ -28,7 +36,6 @@ const loaders: Record<BackendChoice, () => Promise<string>> = {
   },
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
-    registerWasmTrainingKernels();
     return 'wasm';
   },
   cpu: async () => {
@@ -44,7 +51,12 @@ export function parseBackendChoice(raw: string): BackendChoice {
   throw new RangeError(`unknown backend '${raw}' (expected one of ${BACKENDS.join(', ')})`);
 }
 
-async function select(requested: BackendChoice | undefined): Promise<ActiveBackend> {
+export function parseConvEngine(raw: string): ConvEngine {
+  if ((CONV_ENGINES as readonly string[]).includes(raw)) return raw as ConvEngine;
+  throw new RangeError(`unknown wasm convolution engine '${raw}' (expected one of ${CONV_ENGINES.join(', ')})`);
+}
+
+async function select(requested: BackendChoice | undefined, threads: number): Promise<ActiveBackend> {
   registerMirrorPadGradient();
   registerComparisonGradients();
   // An explicit choice is honoured or fails loudly; automatic choice falls through to wasm, never
@@ -56,7 +68,8 @@ async function select(requested: BackendChoice | undefined): Promise<ActiveBacke
       const tfjsName = await loaders[choice]();
       if (!(await tf.setBackend(tfjsName))) throw new Error(`tfjs could not initialise backend '${tfjsName}'`);
       await tf.ready();
-      return { choice, tfjsName, skipped };
+      const kernels = tfjsName === 'wasm' ? registerWasmTrainingKernels(parseConvEngine(readSetting('wasmConv')), threads) : undefined;
+      return { choice, tfjsName, skipped, kernels };
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       if (requested) throw new Error(`backend '${choice}' is not available: ${reason}`);
@@ -70,16 +83,16 @@ async function select(requested: BackendChoice | undefined): Promise<ActiveBacke
  * Chooses and initialises the TensorFlow.js backend once per thread: `requested`, else
  * FACEAUG_BACKEND, else the fastest that loads (tfjs-node-gpu, tfjs-node, wasm).
  */
-export function initBackend(requested?: string): Promise<ActiveBackend> {
+export function initBackend(requested?: string, options: BackendOptions = {}): Promise<ActiveBackend> {
   const raw = requested ?? readSetting('backend');
-  active ??= select(raw === undefined ? undefined : parseBackendChoice(raw));
+  active ??= select(raw === undefined ? undefined : parseBackendChoice(raw), options.threads ?? availableParallelism());
   return active;
 }
 
 export function describeBackend(backend: ActiveBackend): string {
   const detail =
     backend.tfjsName === 'wasm'
-      ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, faceaug training kernels)`
+      ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, convolutions on ${backend.kernels?.engine ?? 'xnnpack'})`
       : '';
   return `backend: ${backend.choice}${detail}`;
 }

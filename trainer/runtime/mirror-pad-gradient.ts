@@ -1,10 +1,10 @@
 import * as tf from './tf.js';
-import { tensorsInHostMemory } from './host-memory.js';
+import { MIRROR_PAD_GRAD } from './kernels/custom-kernel-names.js';
 
-type Mode = 'reflect' | 'symmetric';
+export type MirrorMode = 'reflect' | 'symmetric';
 
 /** Source index of padded position `i` along an axis of length `size` padded by `before`. */
-export function mirrorSource(i: number, before: number, size: number, mode: Mode): number {
+export function mirrorSource(i: number, before: number, size: number, mode: MirrorMode): number {
   const j = i - before;
   const offset = mode === 'reflect' ? 0 : 1;
   if (j < 0) return -j - offset;
@@ -12,28 +12,8 @@ export function mirrorSource(i: number, before: number, size: number, mode: Mode
   return j;
 }
 
-/** One pass over dy, adding each padded element onto the element it mirrors (4-D NHWC, padded on H and W). */
-function foldNHWC(dy: tf.Tensor4D, xShape: number[], paddings: Array<[number, number]>, mode: Mode): tf.Tensor {
-  const [N, H, W, C] = xShape as [number, number, number, number];
-  const [, PH, PW] = dy.shape;
-  const src = dy.dataSync() as Float32Array;
-  const dx = new Float32Array(N * H * W * C);
-  const rows = Array.from({ length: PH }, (_, y) => mirrorSource(y, paddings[1]![0], H, mode));
-  const cols = Array.from({ length: PW }, (_, x) => mirrorSource(x, paddings[2]![0], W, mode));
-  for (let n = 0; n < N; n++) {
-    for (let y = 0; y < PH; y++) {
-      for (let x = 0; x < PW; x++) {
-        const from = ((n * PH + y) * PW + x) * C;
-        const to = ((n * H + rows[y]!) * W + cols[x]!) * C;
-        for (let c = 0; c < C; c++) dx[to + c] += src[from + c]!;
-      }
-    }
-  }
-  return tf.tensor(dx, xShape, 'float32');
-}
-
-/** The same fold as tfjs ops, for backends whose memory is not ours to loop over. */
-function foldWithOps(dy: tf.Tensor, paddings: Array<[number, number]>, mode: Mode): tf.Tensor {
+/** The fold as tfjs ops, for backends without faceaug's one-pass kernel. */
+function foldWithOps(dy: tf.Tensor, paddings: Array<[number, number]>, mode: MirrorMode): tf.Tensor {
   const offset = mode === 'reflect' ? 1 : 0;
   return paddings.reduce((acc, [before, after], axis) => {
     if (before === 0 && after === 0) return acc;
@@ -64,13 +44,13 @@ export function registerMirrorPadGradient(): void {
     kernelName: tf.MirrorPad,
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
-      const { paddings, mode } = attrs as unknown as { paddings: Array<[number, number]>; mode: Mode };
+      const { paddings, mode } = attrs as unknown as { paddings: Array<[number, number]>; mode: MirrorMode };
       const x = saved[0]!;
       const onlySpatial = x.rank === 4 && paddings[0]!.every((p) => p === 0) && paddings[3]!.every((p) => p === 0);
       return {
         x: () =>
-          onlySpatial && tensorsInHostMemory()
-            ? foldNHWC(dy as tf.Tensor4D, x.shape, paddings, mode)
+          onlySpatial && tf.getKernel(MIRROR_PAD_GRAD, tf.getBackend())
+            ? (tf.engine().runKernel(MIRROR_PAD_GRAD, { dy: dy as tf.Tensor }, { xShape: x.shape, paddings, mode } as unknown as tf.NamedAttrMap) as tf.Tensor)
             : foldWithOps(dy as tf.Tensor, paddings, mode),
       };
     },

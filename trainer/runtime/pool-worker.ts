@@ -6,6 +6,7 @@ export interface PoolWorkerData {
   entry: string;
   task: string;
   backend?: string;
+  threads: number;
 }
 
 export type PoolRequest = { index: number; input: unknown };
@@ -13,7 +14,7 @@ export type PoolResponse = { index: number; ok: true; value: unknown } | { index
 
 const port = parentPort!;
 const data = workerData as PoolWorkerData;
-await initBackend(data.backend);
+await initBackend(data.backend, { threads: data.threads });
 const { run } = (await import(data.task)) as { run: (input: unknown) => unknown };
 
 port.on('message', async ({ index, input }: PoolRequest) => {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { allReduceBufferBytes } from './all-reduce.js';
+import { threadsPerWorker } from './worker-count.js';
 import type { ReplicaRequest, ReplicaResponse, ReplicaWorkerData } from './replica-worker.js';
 
 const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
@@ -50,6 +51,7 @@ export class ReplicaGroup {
         rank,
         size,
         backend: options.backend,
+        threads: threadsPerWorker(size),
       };
       return new Worker(TS_WORKER, { workerData });
     });

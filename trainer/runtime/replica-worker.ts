@@ -11,6 +11,7 @@ export interface ReplicaWorkerData {
   rank: number;
   size: number;
   backend?: string;
+  threads: number;
 }
 
 export type ReplicaRequest =
@@ -25,7 +26,7 @@ export type ReplicaResponse =
 const port = parentPort!;
 const data = workerData as ReplicaWorkerData;
 
-const backend = await initBackend(data.backend);
+const backend = await initBackend(data.backend, { threads: data.threads });
 let allReduce: AllReduce | undefined;
 const { createReplica } = (await import(data.program)) as { createReplica: CreateReplica<unknown> };
 const replica: Replica = await createReplica(data.config, {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-worker.js';
-import { workerCount } from './worker-count.js';
+import { threadsPerWorker, workerCount } from './worker-count.js';
 
 const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
 const POOL_WORKER = new URL('./pool-worker.ts', import.meta.url);
@@ -33,7 +33,7 @@ export async function runInWorkers<Input, Output>(task: URL, inputs: Input[], op
         worker.postMessage({ index, input: inputs[index] } satisfies PoolRequest);
       };
       for (let i = 0; i < size; i++) {
-        const workerData: PoolWorkerData = { entry: POOL_WORKER.href, task: task.href, backend: options.backend };
+        const workerData: PoolWorkerData = { entry: POOL_WORKER.href, task: task.href, backend: options.backend, threads: threadsPerWorker(size) };
         const worker = new Worker(TS_WORKER, { workerData });
         workers.push(worker);
         worker.on('error', reject);

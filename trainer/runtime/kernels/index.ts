@@ -1,16 +1,49 @@
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { Conv2D, getKernel, Identity, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
+import { sharingIdentity } from './identity.js';
+import { instanceNormKernels } from './instance-norm.js';
+import { mirrorPadGradConfig } from './mirror-pad-grad.js';
+import { onnxRuntimeConvKernels } from './onnxruntime/conv-kernels.js';
+import { KernelSessions } from './onnxruntime/kernel-sessions.js';
+import { onnxRuntimeUnavailable } from './onnxruntime/sync-session.js';
 
-/** Kernels faceaug adds to (or replaces in) the wasm backend so that conv nets train at XNNPACK speed. */
-export const wasmTrainingKernels: KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, depthwiseConv2dBackpropInputConfig];
+/**
+ * Who runs the wasm backend's convolutions: onnxruntime's MLAS kernels (native AVX2/AVX-512,
+ * about twice XNNPACK's speed on this CPU, measured by `npm run bench:train`), or tfjs-wasm's
+ * own XNNPACK with faceaug's gradient kernels, for platforms onnxruntime-node has no binary for.
+ */
+export const CONV_ENGINES = ['onnxruntime', 'xnnpack'] as const;
+export type ConvEngine = (typeof CONV_ENGINES)[number];
 
-export function registerWasmTrainingKernels(): void {
-  for (const config of wasmTrainingKernels) {
-    if (getKernel(config.kernelName, config.backendName) !== undefined) {
-      unregisterKernel(config.kernelName, config.backendName);
-    }
-    registerKernel(config);
-  }
+export interface RegisteredKernels {
+  engine: ConvEngine;
+  /** Why onnxruntime was asked for and not used. */
+  fallback?: string;
+}
+
+/** tfjs-wasm's own kernels that faceaug replaces, kept for what the replacements hand back. */
+let xnnpackConv2D: KernelConfig | undefined;
+let copyingIdentity: KernelConfig | undefined;
+
+function replace(config: KernelConfig): void {
+  if (getKernel(config.kernelName, config.backendName) !== undefined) unregisterKernel(config.kernelName, config.backendName);
+  registerKernel(config);
+}
+
+/** Registers the kernels wasm lacks or runs slowly; `threads` is what one onnxruntime call may use. */
+export function registerWasmTrainingKernels(requested: ConvEngine, threads: number): RegisteredKernels {
+  xnnpackConv2D ??= getKernel(Conv2D, 'wasm');
+  copyingIdentity ??= getKernel(Identity, 'wasm');
+  if (!xnnpackConv2D || !copyingIdentity) throw new Error('the wasm backend must be loaded before its kernels are registered');
+  const fallback = requested === 'onnxruntime' ? onnxRuntimeUnavailable() : undefined;
+  const engine: ConvEngine = fallback === undefined ? requested : 'xnnpack';
+  const convolutions =
+    engine === 'onnxruntime'
+      ? onnxRuntimeConvKernels(new KernelSessions(threads), xnnpackConv2D.kernelFunc as KernelFunc)
+      : [xnnpackConv2D, conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
+  const others = [depthwiseConv2dBackpropInputConfig, ...instanceNormKernels, mirrorPadGradConfig, sharingIdentity(copyingIdentity)];
+  for (const config of [...convolutions, ...others]) replace(config);
+  return { engine, fallback };
 }
