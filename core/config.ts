@@ -73,7 +73,11 @@ export const settings = {
   maxQueue: integer('FACEAUG_MAX_QUEUE', 'images waiting for inference before requests are shed with 503', 256, 1),
   maxInflightPerClient: integer('FACEAUG_MAX_INFLIGHT_PER_CLIENT', 'concurrent translate requests per API key (or address) before 429', 64, 1),
   requestTimeoutMs: integer('FACEAUG_REQUEST_TIMEOUT_MS', 'longest a translate request may wait for its image, in ms (then 504)', 10_000, 1),
-  inferThreads: integer('FACEAUG_INFER_THREADS', 'onnxruntime intra-op threads per session (0: onnxruntime decides)', 0),
+  inferThreads: integer(
+    'FACEAUG_INFER_THREADS',
+    'onnxruntime intra-op threads per served model (0: every core but one, which stays with HTTP and image coding)',
+    0,
+  ),
   inferProvider: text(
     'FACEAUG_INFER_PROVIDER',
     "onnxruntime execution provider: cpu, or cuda on a GPU host whose onnxruntime-node has its CUDA files",

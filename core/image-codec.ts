@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { encodeGreyPng } from './grey-png.js';
 
 /**
  * Uploads in, faces out: the one place that decodes untrusted images and encodes results, shared
@@ -71,17 +72,21 @@ export async function decodeFace(bytes: Uint8Array, options: { maxPixels: number
 
 /**
  * Encodes a 48x48 grey face, upscaled to `size` x `size` when asked. PNG and JPEG come out as
- * true single-channel files; WebP has no grey mode, so it stores three equal channels.
+ * true single-channel files; WebP has no grey mode, so it stores three equal channels. PNGs are
+ * written by {@link encodeGreyPng}; sharp resizes and writes the lossy formats.
  */
 export async function encodeFace(pixels: Uint8Array, options: { format: OutputFormat; size?: number }): Promise<Buffer> {
   if (pixels.length !== FACE_PIXELS) throw new RangeError(`a face has ${FACE_PIXELS} pixels, got ${pixels.length}`);
   const size = options.size ?? FACE_SIZE;
+  if (options.format === 'png' && size === FACE_SIZE) return encodeGreyPng(pixels, FACE_SIZE, FACE_SIZE);
   let image = sharp(pixels, { raw: { width: FACE_SIZE, height: FACE_SIZE, channels: 1 } });
   if (size !== FACE_SIZE) image = image.resize(size, size, { kernel: 'lanczos3' });
   image = image.toColourspace('b-w');
   switch (options.format) {
-    case 'png':
-      return image.png({ compressionLevel: 6 }).toBuffer();
+    case 'png': {
+      const grey = await image.raw().toBuffer();
+      return encodeGreyPng(new Uint8Array(grey.buffer, grey.byteOffset, grey.length), size, size);
+    }
     case 'jpeg':
       return image.jpeg({ quality: 92 }).toBuffer();
     case 'webp':

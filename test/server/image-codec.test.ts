@@ -12,6 +12,7 @@ import {
   sniffFormat,
   toUnitRange,
 } from '../../core/image-codec.js';
+import { encodeGreyPng } from '../../core/grey-png.js';
 
 const LIMIT = { maxPixels: 1 << 20 };
 const rgb = (width: number, height: number, pixel: (x: number, y: number) => number) => {
@@ -86,4 +87,15 @@ test('restrictDecoders leaves libvips only the JPEG, PNG and WebP loaders', asyn
   await assert.rejects(sharp(gif).raw().toBuffer(), /unsupported image format/);
   await assert.rejects(sharp(tiff).raw().toBuffer(), /unsupported image format/);
   assert.equal((await decodeFace(await rgb(8, 8, () => 100).webp().toBuffer(), LIMIT)).length, FACE_PIXELS);
+});
+
+test('grey PNGs decode (by libvips) to exactly the pixels written, at any size', async () => {
+  for (const [width, height] of [[48, 48], [1, 1], [37, 5]] as const) {
+    const pixels = new Uint8Array(width * height).map((_, i) => (i * 37 + 11) % 256);
+    const png = encodeGreyPng(pixels, width, height);
+    const meta = await sharp(png).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels, meta.space], ['png', width, height, 1, 'b-w']);
+    assert.deepEqual(new Uint8Array(await sharp(png).toColourspace('b-w').raw().toBuffer()), pixels);
+  }
+  assert.throws(() => encodeGreyPng(new Uint8Array(10), 4, 4), RangeError);
 });

@@ -3,7 +3,7 @@ import { allReduceBufferBytes } from './all-reduce.js';
 import { threadsPerWorker } from './worker-count.js';
 import type { ReplicaRequest, ReplicaResponse, ReplicaWorkerData } from './replica-worker.js';
 
-const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
+const TS_WORKER = new URL('../../core/ts-worker.mjs', import.meta.url);
 const REPLICA_WORKER = new URL('./replica-worker.ts', import.meta.url);
 
 export interface ReplicaGroupOptions<Config> {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-worker.js';
 import { threadsPerWorker, workerCount } from './worker-count.js';
 
-const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
+const TS_WORKER = new URL('../../core/ts-worker.mjs', import.meta.url);
 const POOL_WORKER = new URL('./pool-worker.ts', import.meta.url);
 
 export interface PoolOptions<Output> {
