@@ -54,7 +54,7 @@ export const settings = {
   ),
   wasmConv: text(
     'FACEAUG_WASM_CONV',
-    'who runs convolutions on the wasm backend: onnxruntime (native SIMD, about twice as fast) or xnnpack (tfjs-wasm\'s own)',
+    'who runs convolutions on the wasm backend: onnxruntime (native SIMD, a training step about three times as fast) or xnnpack (tfjs-wasm\'s own)',
     'onnxruntime',
   ),
   workers: integer('FACEAUG_WORKERS', 'worker threads for data-parallel training and job pools (0: one per core)', 0),
