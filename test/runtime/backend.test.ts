@@ -47,3 +47,12 @@ test('an explicitly requested backend that cannot load fails instead of silently
   assert.equal(run.status, 1);
   assert.match(run.stderr, /backend 'tensorflow' is not available/);
 });
+
+test('FACEAUG_WASM_CONV picks who runs wasm convolutions; onnxruntime by default; an unknown one is a clear error', () => {
+  const engine = (value: string) => JSON.parse(faceaug(['runtime', '--json', '--backend', 'wasm'], { FACEAUG_WASM_CONV: value }).stdout).convEngine;
+  assert.equal(engine(''), 'onnxruntime');
+  assert.equal(engine('xnnpack'), 'xnnpack');
+  const bad = faceaug(['runtime', '--backend', 'wasm'], { FACEAUG_WASM_CONV: 'mkl' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /unknown wasm convolution engine 'mkl' \(expected one of onnxruntime, xnnpack\)/);
+});

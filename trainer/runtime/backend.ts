@@ -57,6 +57,7 @@ export function parseConvEngine(raw: string): ConvEngine {
 }
 
 async function select(requested: BackendChoice | undefined, threads: number): Promise<ActiveBackend> {
+  const convEngine = parseConvEngine(readSetting('wasmConv'));
   registerMirrorPadGradient();
   registerComparisonGradients();
   // An explicit choice is honoured or fails loudly; automatic choice falls through to wasm, never
@@ -68,7 +69,7 @@ async function select(requested: BackendChoice | undefined, threads: number): Pr
       const tfjsName = await loaders[choice]();
       if (!(await tf.setBackend(tfjsName))) throw new Error(`tfjs could not initialise backend '${tfjsName}'`);
       await tf.ready();
-      const kernels = tfjsName === 'wasm' ? registerWasmTrainingKernels(parseConvEngine(readSetting('wasmConv')), threads) : undefined;
+      const kernels = tfjsName === 'wasm' ? registerWasmTrainingKernels(convEngine, threads) : undefined;
       return { choice, tfjsName, skipped, kernels };
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
