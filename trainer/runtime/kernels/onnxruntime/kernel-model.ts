@@ -1,11 +1,12 @@
 import { IR_VERSION, OPSET_VERSION } from '../../../export/export-onnx.js';
 import type { GraphBuilder } from '../../../export/graph-builder.js';
-import { encodeModel, FLOAT } from '../../../export/onnx-proto.js';
+import { encodeModel, FLOAT, type Dim } from '../../../export/onnx-proto.js';
 
-type Shape = readonly number[];
+/** Fixed sizes, or a symbolic name for a size known only at run time. */
+type Shape = readonly Dim[];
 
 /**
- * The ONNX model of one kernel: float32 inputs and outputs of fixed shapes. `outputs` maps each
+ * The ONNX model of one kernel: float32 inputs and outputs of the given shapes. `outputs` maps each
  * graph-output name to the node output that provides it, which is renamed, with its uses.
  */
 export function kernelModel(graph: GraphBuilder, inputs: Record<string, Shape>, outputs: Record<string, [string, Shape]>): Uint8Array {
