@@ -21,3 +21,11 @@ test('worker pool runs every job once, in parallel, results in input order', asy
 test('a failing job rejects the run with its error', async () => {
   await assert.rejects(runInWorkers(TASK, [{ values: [1] }, { values: [2], fail: true }], { workers: 2, backend: 'wasm' }), /asked to fail/);
 });
+
+test('a failure stops jobs still running at their next kernel call, never inside onnxruntime', async () => {
+  // Terminating a thread inside onnxruntime's native run() aborts the process; this run would
+  // crash the test file if the pool terminated the convolving worker without stopping it first.
+  const start = performance.now();
+  await assert.rejects(runInWorkers(TASK, [{ values: [1], convolveMs: 60_000 }, { values: [2], fail: true, holdMs: 500 }], { workers: 2, backend: 'wasm' }), /asked to fail/);
+  assert.ok(performance.now() - start < 30_000, 'the convolving job was stopped, not waited for');
+});

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from './backend.js';
+import { listenForStop } from './stop-signal.js';
 
 /** Entry point of one {@link runInWorkers} worker: runs the task module's `run` on each input it is sent. */
 export interface PoolWorkerData {
@@ -7,6 +8,8 @@ export interface PoolWorkerData {
   task: string;
   backend?: string;
   threads: number;
+  /** The parent's {@link StopSignal} flag. */
+  stop: SharedArrayBuffer;
 }
 
 export type PoolRequest = { index: number; input: unknown };
@@ -14,6 +17,7 @@ export type PoolResponse = { index: number; ok: true; value: unknown } | { index
 
 const port = parentPort!;
 const data = workerData as PoolWorkerData;
+listenForStop(data.stop);
 await initBackend(data.backend, { threads: data.threads });
 const { run } = (await import(data.task)) as { run: (input: unknown) => unknown };
 

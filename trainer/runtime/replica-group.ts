@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { allReduceBufferBytes } from './all-reduce.js';
+import { StopSignal } from './stop-signal.js';
 import { threadsPerWorker } from './worker-count.js';
 import type { ReplicaRequest, ReplicaResponse, ReplicaWorkerData } from './replica-worker.js';
 
@@ -32,17 +33,25 @@ export class ReplicaGroup {
   private constructor(
     private readonly workers: Worker[],
     readonly backend: string,
+    private readonly stopSignal: StopSignal,
   ) {
     for (const worker of workers) {
-      worker.on('message', (response: ReplicaResponse) => this.settle(response));
+      worker.on('message', (response: ReplicaResponse) => {
+        if (response.type !== 'ready') stopSignal.finished(worker);
+        this.settle(response);
+      });
       worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => code !== 0 && this.fail(new Error(`replica worker exited with code ${code}`)));
+      worker.on('exit', (code) => {
+        stopSignal.finished(worker, true);
+        if (code !== 0) this.fail(new Error(`replica worker exited with code ${code}`));
+      });
     }
   }
 
   static async start<Config>(options: ReplicaGroupOptions<Config>): Promise<ReplicaGroup> {
     const size = options.workers;
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers must be a positive integer, got ${size}`);
+    const stopSignal = new StopSignal();
     const workers = Array.from({ length: size }, (_, rank) => {
       const workerData: ReplicaWorkerData = {
         entry: REPLICA_WORKER.href,
@@ -52,6 +61,7 @@ export class ReplicaGroup {
         size,
         backend: options.backend,
         threads: threadsPerWorker(size),
+        stop: stopSignal.buffer,
       };
       return new Worker(TS_WORKER, { workerData });
     });
@@ -65,7 +75,7 @@ export class ReplicaGroup {
     const capacity = Math.max(...ready.map((r) => r.capacity));
     const buffer = new SharedArrayBuffer(allReduceBufferBytes(size, capacity));
     for (const worker of workers) worker.postMessage({ type: 'attach', buffer, capacity } satisfies ReplicaRequest);
-    return new ReplicaGroup(workers, ready[0]!.backend);
+    return new ReplicaGroup(workers, ready[0]!.backend, stopSignal);
   }
 
   get size(): number {
@@ -82,12 +92,15 @@ export class ReplicaGroup {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const promise = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
-    this.workers[rank]!.postMessage({ type: 'call', id, method, arg } satisfies ReplicaRequest);
+    const worker = this.workers[rank]!;
+    this.stopSignal.started(worker);
+    worker.postMessage({ type: 'call', id, method, arg } satisfies ReplicaRequest);
     return promise;
   }
 
+  /** Stops the replicas; calls still running (after a failure) end at their next kernel call. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await this.stopSignal.stop(this.workers);
   }
 
   private settle(response: ReplicaResponse): void {

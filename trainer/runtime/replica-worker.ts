@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from './backend.js';
 import { AllReduce } from './all-reduce.js';
+import { listenForStop } from './stop-signal.js';
 import type { CreateReplica, Replica } from './replica.js';
 
 /** Entry point of one data-parallel worker; see {@link ReplicaGroup} for the protocol. */
@@ -12,6 +13,8 @@ export interface ReplicaWorkerData {
   size: number;
   backend?: string;
   threads: number;
+  /** The parent's {@link StopSignal} flag. */
+  stop: SharedArrayBuffer;
 }
 
 export type ReplicaRequest =
@@ -25,6 +28,7 @@ export type ReplicaResponse =
 
 const port = parentPort!;
 const data = workerData as ReplicaWorkerData;
+listenForStop(data.stop);
 
 const backend = await initBackend(data.backend, { threads: data.threads });
 let allReduce: AllReduce | undefined;

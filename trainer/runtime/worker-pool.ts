@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { PoolRequest, PoolResponse, PoolWorkerData } from './pool-worker.js';
+import { StopSignal } from './stop-signal.js';
 import { threadsPerWorker, workerCount } from './worker-count.js';
 
 const TS_WORKER = new URL('../../core/ts-worker.mjs', import.meta.url);
@@ -25,21 +26,28 @@ export async function runInWorkers<Input, Output>(task: URL, inputs: Input[], op
   let next = 0;
   let finished = 0;
   const workers: Worker[] = [];
+  const stopSignal = new StopSignal();
+  let stopping = false;
   try {
     await new Promise<void>((resolve, reject) => {
       const dispatch = (worker: Worker) => {
-        if (next >= inputs.length) return;
+        if (stopping || next >= inputs.length) return;
         const index = next++;
+        stopSignal.started(worker);
         worker.postMessage({ index, input: inputs[index] } satisfies PoolRequest);
       };
       for (let i = 0; i < size; i++) {
-        const workerData: PoolWorkerData = { entry: POOL_WORKER.href, task: task.href, backend: options.backend, threads: threadsPerWorker(size) };
+        const workerData: PoolWorkerData = { entry: POOL_WORKER.href, task: task.href, backend: options.backend, threads: threadsPerWorker(size), stop: stopSignal.buffer };
         const worker = new Worker(TS_WORKER, { workerData });
         workers.push(worker);
         worker.on('error', reject);
-        worker.on('exit', (code) => code !== 0 && reject(new Error(`pool worker exited with code ${code}`)));
+        worker.on('exit', (code) => {
+          stopSignal.finished(worker, true);
+          if (code !== 0) reject(new Error(`pool worker exited with code ${code}`));
+        });
         worker.on('message', (message: 'ready' | PoolResponse) => {
           if (message === 'ready') return dispatch(worker);
+          stopSignal.finished(worker);
           if (!message.ok) return reject(new Error(`job ${message.index} failed: ${message.message}`));
           results[message.index] = message.value as Output;
           options.onResult?.(message.index, message.value as Output);
@@ -49,7 +57,9 @@ export async function runInWorkers<Input, Output>(task: URL, inputs: Input[], op
       }
     });
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    // After a failure the other workers may be mid-job; they stop at their next kernel call.
+    stopping = true;
+    await stopSignal.stop(workers);
   }
   return results;
 }

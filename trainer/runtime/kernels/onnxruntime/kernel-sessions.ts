@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { throwIfStopped } from '../../stop-signal.js';
 import { allocate, heap } from '../wasm-tensors.js';
 import { SyncOnnxSession, type TensorView } from './sync-session.js';
 
@@ -18,6 +19,7 @@ export class KernelSessions {
    * of the given shapes, in the order of `outputs`.
    */
   run(backend: BackendWasm, key: string, build: () => Uint8Array, inputs: Record<string, TensorInfo>, outputs: Record<string, number[]>): TensorInfo[] {
+    throwIfStopped();
     let session = this.sessions.get(key);
     if (!session) {
       session = SyncOnnxSession.create(build(), this.threads);
