@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 
 /**
  * A synchronous onnxruntime session for tfjs kernels, which must return their outputs before
@@ -18,19 +18,27 @@ interface Binding {
   initOrt(): void;
 }
 
+interface Loaded {
+  binding: Binding['binding'];
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
+}
+
 /** A float32 tensor in caller-owned memory (e.g. a view of the wasm heap). */
 export interface TensorView {
   data: Float32Array;
   dims: readonly number[];
 }
 
-let loaded: Binding | undefined;
+let loaded: Loaded | undefined;
 
-function nativeBinding(): Binding {
+/** Loaded on first use, not on import: where onnxruntime-node has no binary, the xnnpack engine runs instead. */
+function nativeBinding(): Loaded {
   if (!loaded) {
-    const binding = createRequire(import.meta.url)('onnxruntime-node/dist/binding') as Binding;
-    binding.initOrt();
-    loaded = binding;
+    const require = createRequire(import.meta.url);
+    const { Tensor } = require('onnxruntime-node') as { Tensor: Loaded['Tensor'] };
+    const { binding, initOrt } = require('onnxruntime-node/dist/binding') as Binding;
+    initOrt();
+    loaded = { binding, Tensor };
   }
   return loaded;
 }
@@ -56,6 +64,7 @@ export class SyncOnnxSession {
 
   /** Reads `inputs` and writes `outputs` in place: neither is copied. */
   run(inputs: Record<string, TensorView>, outputs: Record<string, TensorView>): void {
+    const { Tensor } = nativeBinding();
     const tensors = (views: Record<string, TensorView>) =>
       Object.fromEntries(Object.entries(views).map(([name, { data, dims }]) => [name, new Tensor('float32', data, dims)]));
     this.native.run(tensors(inputs), tensors(outputs), {});
