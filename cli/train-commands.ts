@@ -6,6 +6,7 @@ import { workerCount } from '../trainer/runtime/worker-count.js';
 import { PRESETS, parsePreset, type TrainOptions } from '../trainer/gan/options.js';
 import { resumeTraining, startTraining, type TrainingEvents, type TrainingResult } from '../trainer/gan/run-training.js';
 import { generateImages } from '../trainer/gan/generate.js';
+import { AUGMENT_POLICIES } from '../trainer/gan/diff-augment.js';
 import { fraction, integer, number, oneOf } from './option-parsers.js';
 import { progressBar } from './progress.js';
 
@@ -17,6 +18,12 @@ const OVERRIDES: Array<{ flags: string; field: keyof TrainOptions; help: string;
   { flags: '--dense-blocks <n>', field: 'blocks', help: 'rdnb: residual dense blocks', parse: integer('dense blocks', 0) },
   { flags: '--sub-blocks <n>', field: 'subBlocks', help: 'rdnb: convolutions per dense block', parse: integer('sub blocks', 1) },
   { flags: '--res-scale <x>', field: 'resScale', help: 'rdnb: residual scaling of each dense block', parse: number('res scale', (v) => v > 0) },
+  {
+    flags: '--upsample <mode>',
+    field: 'upsample',
+    help: 'generator decoder: transpose (transposed convolutions) or resize (nearest upsampling + conv, no checkerboard)',
+    parse: oneOf('upsample', ['transpose', 'resize'] as const),
+  },
   { flags: '--norm <kind>', field: 'norm', help: 'instance, batch or none', parse: oneOf('norm', ['instance', 'batch', 'none'] as const) },
   { flags: '--ndf <n>', field: 'ndf', help: 'discriminator filters of the first layer', parse: integer('ndf', 1) },
   { flags: '--d-layers <n>', field: 'dLayers', help: 'PatchGAN stride-2 layers', parse: integer('d layers', 1) },
@@ -40,6 +47,12 @@ const OVERRIDES: Array<{ flags: string; field: keyof TrainOptions; help: string;
   { flags: '--noise-epochs <n>', field: 'noiseEpochs', help: 'epochs over which instance noise decays to 0', parse: number('noise epochs', (v) => v >= 0) },
   { flags: '--alternate-after <epoch>', field: 'alternateAfter', help: 'alternate training: from this epoch on, rest the minority discriminator', parse: integer('alternate after', 0) },
   { flags: '--alternate-every <n>', field: 'alternateEvery', help: 'alternate training: update it every n generator steps', parse: integer('alternate every', 1) },
+  {
+    flags: '--augment <policies>',
+    field: 'augment',
+    help: `DiffAugment for discriminator inputs: comma-separated ${AUGMENT_POLICIES.join(', ')}, or none`,
+    parse: (raw: string) => (raw === 'none' ? [] : raw.split(',').map((p) => oneOf('augment', AUGMENT_POLICIES)(p.trim()))),
+  },
   { flags: '--pool-size <n>', field: 'poolSize', help: 'image pool per discriminator (0: off)', parse: integer('pool size', 0) },
   { flags: '--lr <rate>', field: 'lr', help: 'Adam learning rate', parse: number('lr', (v) => v > 0) },
   { flags: '--beta1 <b>', field: 'beta1', help: 'Adam beta1', parse: fraction('beta1') },

@@ -12,7 +12,15 @@ export interface GeneratorOptions {
   resScale?: number;
   /** RDNB only: channels each dense step adds (default ngf). */
   growth?: number;
+  /**
+   * How the decoder doubles the resolution: 'transpose' (stride-2 transposed convolutions, the
+   * reference CycleGAN) or 'resize' (nearest-neighbour upsampling, then a 3x3 convolution), which
+   * cannot produce the checkerboard artefacts of uneven kernel overlap (Odena et al. 2016).
+   */
+  upsample?: Upsampling;
 }
+
+export type Upsampling = 'transpose' | 'resize';
 
 /**
  * A bias before a normalisation layer is cancelled by its mean subtraction (its gradient is
@@ -61,9 +69,14 @@ function residualDenseBlock(name: string, width: number, growth: number, subBloc
   };
 }
 
+function upsamplingLayers(name: string, filters: number, mode: Upsampling, bias: boolean): Layer[] {
+  if (mode === 'transpose') return [{ kind: 'convTranspose', name, kernel: 3, stride: 2, filters, bias }];
+  return [{ kind: 'upsample', factor: 2 }, { kind: 'reflectPad', pad: 1 }, conv(name, filters, 3, 1, 'valid', bias)];
+}
+
 /** c7s1-ngf, d(2ngf), d(4ngf), N body blocks, u(2ngf), u(ngf), c7s1-1, tanh (Zhu et al. 2017). */
 export function generator(options: GeneratorOptions): Network {
-  const { ngf, norm, blocks } = options;
+  const { ngf, norm, blocks, upsample = 'transpose' } = options;
   const width = ngf * 4;
   const biased = norm === 'none';
   const layers: Layer[] = [
@@ -86,10 +99,10 @@ export function generator(options: GeneratorOptions): Network {
     );
   }
   layers.push(
-    { kind: 'convTranspose', name: 'up1.conv', kernel: 3, stride: 2, filters: ngf * 2, bias: biased },
+    ...upsamplingLayers('up1.conv', ngf * 2, upsample, biased),
     ...normLayers(norm, 'up1.norm'),
     { kind: 'relu' },
-    { kind: 'convTranspose', name: 'up2.conv', kernel: 3, stride: 2, filters: ngf, bias: biased },
+    ...upsamplingLayers('up2.conv', ngf, upsample, biased),
     ...normLayers(norm, 'up2.norm'),
     { kind: 'relu' },
     { kind: 'reflectPad', pad: 3 },
@@ -97,5 +110,6 @@ export function generator(options: GeneratorOptions): Network {
     { kind: 'tanh' },
   );
   const body = options.body === 'resnet' ? 'resnet' : `rdnb${options.subBlocks ?? 3}`;
-  return { name: `${body}_${blocks}blocks_ngf${ngf}`, inputChannels: 1, layers };
+  const decoder = upsample === 'resize' ? '_resize' : '';
+  return { name: `${body}_${blocks}blocks_ngf${ngf}${decoder}`, inputChannels: 1, layers };
 }

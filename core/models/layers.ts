@@ -16,6 +16,8 @@ export type Layer =
       bias: boolean;
     }
   | { kind: 'convTranspose'; name: string; kernel: number; stride: number; filters: number; bias: boolean }
+  /** Nearest-neighbour upsampling: every pixel becomes a factor x factor square. */
+  | { kind: 'upsample'; factor: number }
   | { kind: 'instanceNorm'; name: string; affine: boolean }
   | { kind: 'batchNorm'; name: string }
   | { kind: 'relu' }

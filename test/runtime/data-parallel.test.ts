@@ -20,6 +20,7 @@ const config: CycleGanConfig = {
   lambdaCycle: 10,
   lambdaIdentity: 0.5,
   perceptual: null,
+  augment: [],
   minority: 'B',
   minorityLabelSmoothing: 0.1,
   // Pool and flips draw per-replica randomness; off here so one worker can be the reference.
@@ -70,10 +71,10 @@ test('data-parallel replicas apply identical averaged gradients', async () => {
   }
 });
 
-test('replicas stay identical with per-replica pools, label flips and a resting discriminator', async () => {
+test('replicas stay identical with per-replica pools, label flips, DiffAugment and a resting discriminator', async () => {
   const group = await ReplicaGroup.start({
     program: PROGRAM,
-    config: { ...config, poolSize: 3, minorityLabelFlip: 0.3, adversarial: 'wgan-gp', criticSteps: 2 },
+    config: { ...config, poolSize: 3, minorityLabelFlip: 0.3, adversarial: 'wgan-gp', criticSteps: 2, augment: ['color', 'translation', 'cutout'] },
     workers: 2,
     backend: 'wasm',
   });

@@ -103,6 +103,14 @@ class Emitter {
         ];
         return { name: g.node('ConvTranspose', layer.name, inputs, attributes), channels: layer.filters };
       }
+      case 'upsample': {
+        const f = layer.factor;
+        // 'asymmetric' + 'floor' maps output pixel i to input pixel floor(i / f): exact repetition,
+        // as the trainer's reshape-and-broadcast computes it. The empty input is the unused roi.
+        const scales = g.constant(`scales/upsample${f}`, FLOAT, [4], [1, 1, f, f]);
+        const attributes = [string('mode', 'nearest'), string('coordinate_transformation_mode', 'asymmetric'), string('nearest_mode', 'floor')];
+        return same(g.node('Resize', 'upsample', [x.name, '', scales], attributes));
+      }
       case 'instanceNorm': {
         const c = x.channels;
         const scale = layer.affine ? this.vector(`${layer.name}/gamma`, c) : g.constant(`ones/${c}`, FLOAT, [c], new Array<number>(c).fill(1));

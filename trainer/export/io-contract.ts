@@ -60,6 +60,8 @@ function layerGeometry(layer: Layer, g: Geometry): Geometry {
     }
     case 'convTranspose':
       return sides(g, layer.filters, (s) => s * layer.stride);
+    case 'upsample':
+      return sides(g, g.channels, (s) => s * layer.factor);
     case 'dense': {
       let width = g.channels;
       for (const step of layer.steps) width += layersGeometry(step, g).channels;

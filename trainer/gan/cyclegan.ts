@@ -7,6 +7,7 @@ import type { ReplicaContext } from '../runtime/replica.js';
 import { seededRandom } from '../../core/random.js';
 import { emptyPool, queryPool, type ImagePoolState } from './image-pool.js';
 import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from './losses.js';
+import { diffAugment, type AugmentPolicy } from './diff-augment.js';
 import { perceptualL1, type FeatureExtractor, type PerceptualWeights } from './perceptual.js';
 
 export type Adversarial = 'lsgan' | 'wgan-gp';
@@ -32,6 +33,8 @@ export interface CycleGanConfig {
   minorityLabelSmoothing: number;
   /** Probability of swapping real and fake targets per sample for the minority discriminator (LSGAN). */
   minorityLabelFlip: number;
+  /** DiffAugment policies applied to every discriminator input, real and fake (empty: none). */
+  augment: readonly AugmentPolicy[];
   /** Image pool size per discriminator (50 in the reference; 0 disables). */
   poolSize: number;
   seed: number;
@@ -151,14 +154,20 @@ export class CycleGan {
     return { total, cycle, identity };
   }
 
+  /** What a discriminator sees of `x`: DiffAugment with fresh draws on every call. */
+  private augmented(random: () => number): (x: tf.Tensor4D) => tf.Tensor4D {
+    return (x) => (this.config.augment.length > 0 ? diffAugment(x, this.config.augment, random) : x);
+  }
+
   private lsganStep(realA: tf.Tensor4D, realB: tf.Tensor4D, controls: StepControls, random: () => number, context: ReplicaContext) {
     let fakeA!: tf.Tensor4D;
     let fakeB!: tf.Tensor4D;
     const parts: tf.Scalar[] = [];
+    const augment = this.augmented(random);
     const g = tf.variableGrads(() => {
       fakeB = tf.keep(forward(this.gAB, realA));
       fakeA = tf.keep(forward(this.gBA, realB));
-      const adversarial = tf.add(lsganLoss(forward(this.dB, fakeB), 1), lsganLoss(forward(this.dA, fakeA), 1)) as tf.Scalar;
+      const adversarial = tf.add(lsganLoss(forward(this.dB, augment(fakeB)), 1), lsganLoss(forward(this.dA, augment(fakeA)), 1)) as tf.Scalar;
       const { total, cycle, identity } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial);
       parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity));
       return total;
@@ -184,7 +193,10 @@ export class CycleGan {
       const loss = (net: BuiltNetwork, domain: Domain, real: tf.Tensor4D, fake: tf.Tensor4D, salt: number) => {
         const { real: realTarget, fake: fakeTarget } = targets(domain);
         const value = tf.mul(
-          tf.add(lsganLoss(forward(net, noisy(real, salt)), realTarget), lsganLoss(forward(net, noisy(fake, salt + 1)), fakeTarget)),
+          tf.add(
+            lsganLoss(forward(net, noisy(augment(real), salt)), realTarget),
+            lsganLoss(forward(net, noisy(augment(fake), salt + 1)), fakeTarget),
+          ),
           0.5,
         ) as tf.Scalar;
         dLosses.push(tf.keep(value));
@@ -211,6 +223,7 @@ export class CycleGan {
     const batch = realA.shape[0];
     const { gradientPenaltyWeight } = this.config;
     const variables = this.discriminatorVariables(controls.updateMinorityDiscriminator);
+    const augment = this.augmented(random);
     let criticA = 0;
     let criticB = 0;
     for (let k = 0; k < this.config.criticSteps; k++) {
@@ -223,9 +236,11 @@ export class CycleGan {
       const d = tf.variableGrads(() => {
         const loss = (net: BuiltNetwork, real: tf.Tensor4D, fake: tf.Tensor4D, salt: number) => {
           const critic = (x: tf.Tensor4D) => forward(net, x);
+          // The penalty holds the critic 1-Lipschitz on what it sees: the augmented images.
+          const [seenReal, seenFake] = [augment(real), augment(fake)];
           const value = tf.add(
-            wganCriticLoss(critic(noisy(real, salt)), critic(noisy(fake, salt + 1))),
-            tf.mul(gradientPenalty(critic, real, fake, epsilon()), gradientPenaltyWeight),
+            wganCriticLoss(critic(noisy(seenReal, salt)), critic(noisy(seenFake, salt + 1))),
+            tf.mul(gradientPenalty(critic, seenReal, seenFake, epsilon()), gradientPenaltyWeight),
           ) as tf.Scalar;
           values.push(tf.keep(value));
           return value;
@@ -241,7 +256,7 @@ export class CycleGan {
     const g = tf.variableGrads(() => {
       const fakeB = forward(this.gAB, realA);
       const fakeA = forward(this.gBA, realB);
-      const adversarial = tf.add(wganGeneratorLoss(forward(this.dB, fakeB)), wganGeneratorLoss(forward(this.dA, fakeA))) as tf.Scalar;
+      const adversarial = tf.add(wganGeneratorLoss(forward(this.dB, augment(fakeB))), wganGeneratorLoss(forward(this.dA, augment(fakeA)))) as tf.Scalar;
       const { total, cycle, identity } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial);
       parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity));
       return total;

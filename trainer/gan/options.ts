@@ -1,8 +1,9 @@
 import type { Expression } from '../../core/expressions.js';
 import type { Normalization } from '../../core/models/layers.js';
-import { generator } from '../../core/models/generators.js';
+import { generator, type Upsampling } from '../../core/models/generators.js';
 import { patchDiscriminator } from '../../core/models/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
+import type { AugmentPolicy } from './diff-augment.js';
 
 /** Everything that defines a training run; stored with the run so it can be repeated or resumed. */
 export interface TrainOptions {
@@ -15,6 +16,8 @@ export interface TrainOptions {
   blocks: number;
   subBlocks: number;
   resScale: number;
+  /** How the generator's decoder upsamples: transposed convolutions or resize-then-convolve. */
+  upsample: Upsampling;
   norm: Normalization;
   ndf: number;
   dLayers: number;
@@ -31,6 +34,8 @@ export interface TrainOptions {
   /** Alternate training: from this epoch on, update the minority discriminator every `alternateEvery` steps (null: off). */
   alternateAfter: number | null;
   alternateEvery: number;
+  /** DiffAugment policies for every discriminator input (empty: none). */
+  augment: AugmentPolicy[];
   poolSize: number;
   lr: number;
   beta1: number;
@@ -54,6 +59,8 @@ const common = {
   nCritic: 5,
   resScale: 0.5,
   subBlocks: 3,
+  upsample: 'transpose',
+  augment: [],
   perceptual: null,
   labelSmoothing: 0,
   labelFlip: 0,
@@ -114,6 +121,8 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
       body: options.body,
       subBlocks: options.subBlocks,
       resScale: options.resScale,
+      // Runs recorded before these options existed used transposed convolutions and no augmentation.
+      upsample: options.upsample ?? 'transpose',
     }),
     // WGAN-GP's per-sample penalty is meaningless under norm layers that mix samples' statistics.
     discriminator: patchDiscriminator({ ndf: options.ndf, layers: options.dLayers, norm: options.gan === 'wgan-gp' ? 'none' : options.norm }),
@@ -125,6 +134,7 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
     lambdaCycle: options.lambdaCycle,
     lambdaIdentity: options.lambdaIdentity,
     perceptual: options.perceptual,
+    augment: options.augment ?? [],
     minority,
     minorityLabelSmoothing: options.labelSmoothing,
     minorityLabelFlip: options.labelFlip,

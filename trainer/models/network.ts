@@ -117,6 +117,8 @@ function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: Fo
       const y = tf.conv2dTranspose(x, weight(net, `${layer.name}/filter`) as tf.Tensor4D, shape, layer.stride, 'same');
       return layer.bias ? tf.add(y, weight(net, `${layer.name}/bias`)) : y;
     }
+    case 'upsample':
+      return upsampleNearest(x, layer.factor);
     case 'instanceNorm': {
       const y = instanceNorm(x);
       if (!layer.affine) return y;
@@ -140,6 +142,17 @@ function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: Fo
       return applyLayers(net, layer.fuse, tf.concat(features, 3), options);
     }
   }
+}
+
+/**
+ * Nearest-neighbour upsampling as reshapes and broadcasts, rows then columns: every backend
+ * differentiates these (tfjs-wasm has no ResizeNearestNeighborGrad), and the gradient is the sum
+ * over each factor x factor square, as it should be.
+ */
+function upsampleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const rows = tf.reshape(tf.broadcastTo(tf.reshape(x, [n, h, 1, w * c]), [n, h, factor, w * c]), [n * h * factor, w, 1, c]);
+  return tf.reshape(tf.broadcastTo(rows, [n * h * factor, w, factor, c]), [n, h * factor, w * factor, c]);
 }
 
 function batchNorm(net: BuiltNetwork, name: string, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
