@@ -14,7 +14,7 @@ import type { Progress } from '../trainer/data/import-options.js';
 import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
-import { integer, number } from './option-parsers.js';
+import { integer, number } from '../core/parsers.js';
 import type { ConfidenceParams } from '../trainer/data/confidence-scores.js';
 
 /**

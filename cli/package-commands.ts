@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readSetting, settings } from '../core/config.js';
 import { packageModel } from '../trainer/ship/package-model.js';
-import { integer } from './option-parsers.js';
+import { integer } from '../core/parsers.js';
 
 export function registerPackageCommands(program: Command): void {
   program

@@ -4,7 +4,7 @@ import { readSetting, settings } from '../core/config.js';
 import { BACKENDS } from '../trainer/runtime/backend.js';
 import { runValidation, validationsDir } from '../trainer/validate/run-validation.js';
 import { STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
-import { fraction, integer, number } from './option-parsers.js';
+import { fraction, integer, number } from '../core/parsers.js';
 import { progressBar } from './progress.js';
 import type { ClassifierSettings } from '../trainer/validate/fold-task.js';
 

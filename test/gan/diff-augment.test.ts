@@ -108,17 +108,17 @@ test('the augment option changes what the discriminators see, the same way for t
   await initBackend('wasm');
   const context = { rank: 0, size: 1, allReduceMean: (v: Float32Array) => v };
   const controls = { learningRate: 1e-3, noiseSigma: 0, updateMinorityDiscriminator: true, seed: 11 };
-  const step = (augment: CycleGanConfig['augment']) =>
-    tf.tidy(() => {
-      const gan = new CycleGan(tinyGan(augment));
-      try {
-        const a = tf.tensor4d(seededValues(2 * 256, 1), [2, 16, 16, 1]);
-        const b = tf.tensor4d(seededValues(2 * 256, 2), [2, 16, 16, 1]);
-        return gan.step(a, b, controls, context);
-      } finally {
-        gan.dispose();
-      }
-    });
+  const step = (augment: CycleGanConfig['augment']) => {
+    const gan = new CycleGan(tinyGan(augment));
+    const a = tf.tensor4d(seededValues(2 * 256, 1), [2, 16, 16, 1]);
+    const b = tf.tensor4d(seededValues(2 * 256, 2), [2, 16, 16, 1]);
+    try {
+      return gan.step(a, b, controls, context);
+    } finally {
+      tf.dispose([a, b]);
+      gan.dispose();
+    }
+  };
   await assertNoLeak(() => {
     const plain = step([]);
     const augmented = step(['color', 'translation', 'cutout']);

@@ -3,46 +3,43 @@ import type { Normalization } from '../../core/models/layers.js';
 import { generator, type Upsampling } from '../../core/models/generators.js';
 import { patchDiscriminator } from '../../core/models/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
-import type { AugmentPolicy } from './diff-augment.js';
+import { AUGMENT_POLICIES, type AugmentPolicy } from './diff-augment.js';
+import { fraction, integer, number, oneOf } from '../../core/parsers.js';
 
-/** Everything that defines a training run; stored with the run so it can be repeated or resumed. */
+/**
+ * Everything that defines a training run; stored with the run so it can be repeated or resumed.
+ * Each field's meaning, flag and parser are in TRAIN_FLAGS below, its defaults in PRESETS.
+ */
 export interface TrainOptions {
   source: Expression;
   target: Expression;
-  /** Generator body: ResNet blocks or residual dense blocks (ECycleGAN). */
   body: 'resnet' | 'rdnb';
   ngf: number;
-  /** ResNet: residual blocks. RDNB: dense blocks. */
   blocks: number;
   subBlocks: number;
   resScale: number;
-  /** How the generator's decoder upsamples: transposed convolutions or resize-then-convolve. */
   upsample: Upsampling;
   norm: Normalization;
   ndf: number;
   dLayers: number;
-  gan: Adversarial;
+  adversarial: Adversarial;
   nCritic: number;
   lambdaCycle: number;
   lambdaIdentity: number;
-  /** Perceptual cycle loss weights on face-api features, or null for the pixel L1 of CycleGAN. */
   perceptual: { alpha: number; beta: number } | null;
   labelSmoothing: number;
   labelFlip: number;
   instanceNoise: number;
   noiseEpochs: number;
-  /** Alternate training: from this epoch on, update the minority discriminator every `alternateEvery` steps (null: off). */
+  /** Alternate training: from this epoch on (null: never), rest the minority discriminator. */
   alternateAfter: number | null;
   alternateEvery: number;
-  /** DiffAugment policies for every discriminator input (empty: none). */
   augment: AugmentPolicy[];
   poolSize: number;
-  lr: number;
+  learningRate: number;
   beta1: number;
-  /** Epochs at the base learning rate, then epochs of linear decay to zero. */
   epochs: number;
   decayEpochs: number;
-  /** Steps per epoch; 0 means one pass over the larger domain (the reference CycleGAN's epoch). */
   stepsPerEpoch: number;
   batchSize: number;
   workers: number;
@@ -55,7 +52,7 @@ const common = {
   body: 'rdnb',
   norm: 'instance',
   dLayers: 3,
-  gan: 'lsgan',
+  adversarial: 'lsgan',
   nCritic: 5,
   resScale: 0.5,
   subBlocks: 3,
@@ -87,13 +84,13 @@ const common = {
  * discriminator.
  */
 export const PRESETS: Record<PresetName, Omit<TrainOptions, 'source' | 'target' | 'workers'>> = {
-  paper: { ...common, ngf: 64, blocks: 2, ndf: 64, lr: 1e-4, lambdaCycle: 1, lambdaIdentity: 0.5, epochs: 100, decayEpochs: 100, batchSize: 1 },
+  paper: { ...common, ngf: 64, blocks: 2, ndf: 64, learningRate: 1e-4, lambdaCycle: 1, lambdaIdentity: 0.5, epochs: 100, decayEpochs: 100, batchSize: 1 },
   cpu: {
     ...common,
     ngf: 16,
     blocks: 2,
     ndf: 32,
-    lr: 2e-4,
+    learningRate: 2e-4,
     lambdaCycle: 10,
     lambdaIdentity: 0.5,
     epochs: 20,
@@ -106,10 +103,76 @@ export const PRESETS: Record<PresetName, Omit<TrainOptions, 'source' | 'target' 
   },
 };
 
-export function parsePreset(raw: string): PresetName {
-  if (raw === 'paper' || raw === 'cpu') return raw;
-  throw new RangeError(`unknown preset '${raw}' (expected paper or cpu)`);
+export const parsePreset = oneOf('preset', Object.keys(PRESETS) as PresetName[]);
+
+/** A command-line flag that sets one field of TrainOptions, overriding the preset. */
+export interface TrainFlag {
+  flags: string;
+  field: Exclude<keyof TrainOptions, 'source' | 'target' | 'workers'>;
+  help: string;
+  parse: (raw: string) => unknown;
 }
+
+const flag = <K extends TrainFlag['field']>(field: K, flags: string, help: string, parse: (raw: string) => TrainOptions[K]): TrainFlag => ({
+  field,
+  flags,
+  help,
+  parse,
+});
+
+function perceptualWeights(raw: string): TrainOptions['perceptual'] {
+  if (raw === 'none') return null;
+  const [alpha, beta, extra] = raw.split(',').map((v) => number('perceptual', (x) => x >= 0)(v.trim()));
+  if (alpha === undefined || beta === undefined || extra !== undefined) throw new Error(`invalid perceptual '${raw}' (expected alpha,beta or none)`);
+  return { alpha, beta };
+}
+
+function augmentPolicies(raw: string): AugmentPolicy[] {
+  return raw === 'none' ? [] : raw.split(',').map((p) => oneOf('augment', AUGMENT_POLICIES)(p.trim()));
+}
+
+/** Every training option a flag can set: the one table the CLI declares its flags from. */
+export const TRAIN_FLAGS: TrainFlag[] = [
+  flag('body', '--generator <body>', 'generator body: resnet or rdnb (ECycleGAN residual dense blocks)', oneOf('generator', ['resnet', 'rdnb'] as const)),
+  flag('ngf', '--ngf <n>', 'generator filters of the first layer (doubled by each downsampling)', integer('ngf', 1)),
+  flag('blocks', '--blocks <n>', 'generator body blocks: ResNet blocks, or residual dense blocks for rdnb', integer('blocks', 0)),
+  flag('subBlocks', '--sub-blocks <n>', 'rdnb: convolutions per dense block', integer('sub blocks', 1)),
+  flag('resScale', '--res-scale <x>', 'rdnb: residual scaling of each dense block', number('res scale', (v) => v > 0)),
+  flag(
+    'upsample',
+    '--upsample <mode>',
+    'generator decoder: transpose (transposed convolutions) or resize (nearest upsampling + conv, no checkerboard)',
+    oneOf('upsample', ['transpose', 'resize'] as const),
+  ),
+  flag('norm', '--norm <kind>', 'normalisation layers: instance, batch or none', oneOf('norm', ['instance', 'batch', 'none'] as const)),
+  flag('ndf', '--ndf <n>', 'discriminator filters of the first layer', integer('ndf', 1)),
+  flag('dLayers', '--d-layers <n>', 'PatchGAN stride-2 layers', integer('d layers', 1)),
+  flag('adversarial', '--gan <loss>', 'adversarial loss: lsgan or wgan-gp', oneOf('gan', ['lsgan', 'wgan-gp'] as const)),
+  flag('nCritic', '--n-critic <n>', 'wgan-gp: critic updates per generator update', integer('n critic', 1)),
+  flag('lambdaCycle', '--lambda-cyc <x>', 'cycle-consistency weight', number('lambda cyc', (v) => v >= 0)),
+  flag('lambdaIdentity', '--lambda-idt <x>', 'identity weight, relative to lambda-cyc (0: no identity loss)', number('lambda idt', (v) => v >= 0)),
+  flag(
+    'perceptual',
+    '--perceptual <alpha,beta>',
+    'perceptual cycle loss: beta * pixel L1 + alpha * L1 of face-api expression features (none: pixel L1)',
+    perceptualWeights,
+  ),
+  flag('labelSmoothing', '--label-smoothing <p>', 'one-sided label smoothing for the minority discriminator', fraction('label smoothing')),
+  flag('labelFlip', '--label-flip <p>', 'probability of flipped labels for the minority discriminator', fraction('label flip')),
+  flag('instanceNoise', '--instance-noise <sigma>', 'initial std of noise on discriminator inputs', number('instance noise', (v) => v >= 0)),
+  flag('noiseEpochs', '--noise-epochs <n>', 'epochs over which instance noise decays to 0', number('noise epochs', (v) => v >= 0)),
+  flag('alternateAfter', '--alternate-after <epoch>', 'alternate training: from this epoch on, rest the minority discriminator', integer('alternate after', 0)),
+  flag('alternateEvery', '--alternate-every <n>', 'alternate training: update it every n generator steps', integer('alternate every', 1)),
+  flag('augment', '--augment <policies>', `DiffAugment for discriminator inputs: comma-separated ${AUGMENT_POLICIES.join(', ')}, or none`, augmentPolicies),
+  flag('poolSize', '--pool-size <n>', 'image pool per discriminator (0: off)', integer('pool size', 0)),
+  flag('learningRate', '--lr <rate>', 'Adam learning rate', number('lr', (v) => v > 0)),
+  flag('beta1', '--beta1 <b>', 'Adam beta1', fraction('beta1')),
+  flag('epochs', '--epochs <n>', 'epochs at the base learning rate', integer('epochs', 0)),
+  flag('decayEpochs', '--decay-epochs <n>', 'epochs of linear decay to zero afterwards', integer('decay epochs', 0)),
+  flag('stepsPerEpoch', '--steps-per-epoch <n>', 'steps per epoch (0: one pass over the larger domain)', integer('steps per epoch', 0)),
+  flag('batchSize', '--batch-size <n>', 'images per step and domain, split over the workers', integer('batch size', 1)),
+  flag('seed', '--seed <n>', 'seed of initialisation, batches and all training randomness', integer('seed', 0)),
+];
 
 /** The networks and loss settings of a run; `minority` is the domain with fewer training images. */
 export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGanConfig {
@@ -125,11 +188,11 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
       upsample: options.upsample ?? 'transpose',
     }),
     // WGAN-GP's per-sample penalty is meaningless under norm layers that mix samples' statistics.
-    discriminator: patchDiscriminator({ ndf: options.ndf, layers: options.dLayers, norm: options.gan === 'wgan-gp' ? 'none' : options.norm }),
-    adversarial: options.gan,
-    criticSteps: options.gan === 'wgan-gp' ? options.nCritic : 1,
+    discriminator: patchDiscriminator({ ndf: options.ndf, layers: options.dLayers, norm: options.adversarial === 'wgan-gp' ? 'none' : options.norm }),
+    adversarial: options.adversarial,
+    criticSteps: options.adversarial === 'wgan-gp' ? options.nCritic : 1,
     gradientPenaltyWeight: 10,
-    learningRate: options.lr,
+    learningRate: options.learningRate,
     beta1: options.beta1,
     lambdaCycle: options.lambdaCycle,
     lambdaIdentity: options.lambdaIdentity,

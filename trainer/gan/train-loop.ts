@@ -110,7 +110,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       const stepInEpoch = globalStep % perEpoch;
       const progress = epoch + stepInEpoch / perEpoch;
       const controls: StepControls = {
-        learningRate: learningRateAt(options.lr, progress, options.epochs, options.decayEpochs),
+        learningRate: learningRateAt(options.learningRate, progress, options.epochs, options.decayEpochs),
         noiseSigma: instanceNoiseAt(options.instanceNoise, progress, options.noiseEpochs),
         updateMinorityDiscriminator: updatesMinorityDiscriminator(
           globalStep,

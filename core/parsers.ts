@@ -1,4 +1,4 @@
-/** Commander argument parsers that reject bad input with the flag's name in the message. */
+/** Parsers of command-line values that reject bad input with the value's name in the message. */
 export const number = (name: string, check: (v: number) => boolean) => (raw: string) => {
   const value = Number(raw);
   if (!Number.isFinite(value) || !check(value)) throw new Error(`invalid ${name} '${raw}'`);
