@@ -50,6 +50,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--stop-at <step>', 'end the run after this many steps in total, keeping what it learned (e.g. with --resume)', integer('stop at', 1))
     .option('--checkpoint-every <steps>', 'also checkpoint every this many steps (0: only at epoch ends)', integer('checkpoint every', 0), 100)
+    .option('--snapshot-every <steps>', 'keep the generator of every this many steps, for evaluate and package --step (0: none)', integer('snapshot every', 0), 250)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the result as one JSON object');
   const overrides = TRAIN_FLAGS.map((f) => {
@@ -65,6 +66,7 @@ export function registerTrainCommands(program: Command): void {
       dataDir,
       backend: raw.backend as string | undefined,
       checkpointEvery: raw.checkpointEvery as number,
+      snapshotEvery: raw.snapshotEvery as number,
       stopAt: raw.stopAt as number | undefined,
       ...events,
     };

@@ -4,12 +4,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadSnapshot, snapshotSteps } from '../../trainer/gan/snapshots.js';
 import { CLI_PATH, faceaug, syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
 const TINY = [
-  '--ngf', '4', '--dense-blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
+  '--ngf', '4', '--blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
   '--batch-size', '2', '--workers', '1', '--epochs', '2', '--decay-epochs', '1', '--steps-per-epoch', '8',
   '--pool-size', '3', '--label-flip', '0.2', '--instance-noise', '0.1', '--noise-epochs', '2', '--checkpoint-every', '5',
+  '--snapshot-every', '10',
   '--backend', 'wasm', '--json',
 ];
 const TOTAL_STEPS = 24;
@@ -48,11 +50,15 @@ test('a run killed with SIGKILL mid-epoch resumes and repeats the uninterrupted 
     await exited;
     assert.ok((await readdir(join(runsDir, killedRun))).includes('run.json'));
 
-    const resumed = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    const resumed = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir, '--backend', 'wasm', '--snapshot-every', '10', '--json']);
     assert.equal(resumed.status, 0, resumed.stderr);
     const resumedResult = JSON.parse(resumed.stdout) as { runDir: string; steps: number; modelVersion: number };
     assert.equal(resumedResult.steps, TOTAL_STEPS);
     assert.deepEqual(await lossRows(resumedResult.runDir), await lossRows(wholeResult.runDir), 'resumed losses differ from the uninterrupted run');
+    // Generator snapshots every 10 steps and at the end, identical to the uninterrupted run's.
+    assert.deepEqual(await snapshotSteps(wholeResult.runDir), [10, 20, 24]);
+    assert.deepEqual(await snapshotSteps(resumedResult.runDir), [10, 20, 24]);
+    assert.deepEqual(await loadSnapshot(resumedResult.runDir, 24), await loadSnapshot(wholeResult.runDir, 24));
 
     const again = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir]);
     assert.equal(again.status, 1);

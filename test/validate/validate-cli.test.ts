@@ -11,7 +11,7 @@ import type { ValidationReport } from '../../trainer/validate/report.js';
 import { faceaug, syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
 const TINY_GAN = [
-  '--ngf', '4', '--dense-blocks', '1', '--sub-blocks', '1', '--ndf', '4', '--d-layers', '2', '--batch-size', '2', '--workers', '1',
+  '--ngf', '4', '--blocks', '1', '--sub-blocks', '1', '--ndf', '4', '--d-layers', '2', '--batch-size', '2', '--workers', '1',
   '--epochs', '1', '--decay-epochs', '0', '--steps-per-epoch', '3', '--pool-size', '0', '--backend', 'wasm', '--json',
 ];
 const TINY_VALIDATION = [

@@ -113,6 +113,7 @@ export interface StartTraining extends TrainingEvents {
   options: TrainOptions;
   backend?: string;
   checkpointEvery: number;
+  snapshotEvery: number;
   stopAt?: number;
 }
 
@@ -146,6 +147,7 @@ export interface ResumeTraining extends TrainingEvents {
   runId: number;
   backend?: string;
   checkpointEvery: number;
+  snapshotEvery: number;
   stopAt?: number;
 }
 

@@ -5,6 +5,7 @@ import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { ReplicaGroup } from '../runtime/replica-group.js';
 import { imageGridPng, toGrey } from '../report/image-grid.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { saveSnapshot } from './snapshots.js';
 import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
 import type { CycleGanShard } from './cyclegan-replica.js';
 import { batchPositions, gatherImages, mixSeed, type DomainImages } from './domains.js';
@@ -26,6 +27,8 @@ export interface LoopInput {
   backend?: string;
   /** Checkpoint every this many steps as well as at the end of each epoch (0: epochs only). */
   checkpointEvery: number;
+  /** Keep the generator of every this many steps for later evaluation (0: none). */
+  snapshotEvery: number;
   /** End the run after this many steps in total, before its schedule ends (e.g. when time runs out). */
   stopAt?: number;
   onStart?(info: { totalSteps: number; globalStep: number; backend: string; workers: number }): void;
@@ -145,6 +148,9 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       const epochDone = globalStep % perEpoch === 0;
       const ending = globalStep === totalSteps;
       if (epochDone || ending || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
+      if (input.snapshotEvery > 0 && (globalStep % input.snapshotEvery === 0 || ending)) {
+        await saveSnapshot(runDir, globalStep, (await group.one<CycleGanState>(0, 'getState')).weights.gAB);
+      }
       if (epochDone) input.onEpoch?.(epoch, await writeEpochReport(group, input, epoch, history));
     }
     const final = await group.one<CycleGanState>(0, 'getState');
