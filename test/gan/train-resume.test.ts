@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_PATH, faceaug, syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
+import { faceaug, spawnFaceaug } from '../helpers/cli.js';
+import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
 const TINY = [
   '--ngf', '4', '--dense-blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
@@ -35,7 +35,7 @@ test('a run killed with SIGKILL mid-epoch resumes and repeats the uninterrupted 
     assert.equal(wholeResult.steps, TOTAL_STEPS);
 
     // Second run: kill it once its first mid-epoch checkpoint (step 5 of 8) is on disk.
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: 'ignore' });
+    const child = spawnFaceaug(args, {}, { stdio: 'ignore' });
     const runsDir = join(dataDir, 'runs');
     const killedRun = String(wholeResult.runId + 1);
     const checkpoint = join(runsDir, killedRun, 'checkpoint.bin');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { zipSync } from 'fflate';
+import { spawnFaceaug } from '../helpers/cli.js';
 import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, withServer } from './harness.js';
 import { test } from 'node:test';
 
@@ -19,8 +19,8 @@ test('`faceaug worker` processes the jobs of a server that runs none itself [pos
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await status()).status, 'queued', 'the server itself leaves the job alone');
 
-    const env = { ...process.env, DATABASE_URL: databaseUrl!, FACEAUG_DATA_DIR: dataDir, FACEAUG_JOB_POLL_MS: '50' };
-    const worker = spawn(process.execPath, ['bin/faceaug.js', 'worker', '--claim-size', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const env = { DATABASE_URL: databaseUrl!, FACEAUG_DATA_DIR: dataDir, FACEAUG_JOB_POLL_MS: '50' };
+    const worker = spawnFaceaug(['worker', '--claim-size', '2'], env, { stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
     try {
       const done = await eventually('the worker to finish the job', async () => {
