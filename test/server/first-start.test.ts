@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
-import pg from 'pg';
 import sharp from 'sharp';
 import { spawnFaceaug } from '../helpers/cli.js';
+import { postgresTest } from '../helpers/postgres.js';
 import { faceImage, onnxGenerator } from './harness.js';
-
-const POSTGRES_URL = process.env.TEST_DATABASE_URL || undefined;
 
 /** A shipped translator as issue 8 lays it out: model, card, validation report and manifest. */
 async function shipModel(modelsDir: string, target: string, seed: number, status: 'accepted' | 'rejected', verdict: string): Promise<void> {
@@ -106,18 +104,4 @@ async function firstStart(databaseUrl: string | undefined): Promise<void> {
 
 test('first start registers the shipped models, prints a key and a working curl, and stops on SIGTERM [pglite]', () => firstStart(undefined));
 
-test('first start registers the shipped models, prints a key and a working curl, and stops on SIGTERM [postgres]', async (t) => {
-  if (!POSTGRES_URL) return t.skip('TEST_DATABASE_URL not set: the Postgres variant needs a server (e.g. postgres://postgres@127.0.0.1:5432/test)');
-  const name = `faceaug_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-    const url = new URL(POSTGRES_URL);
-    url.pathname = `/${name}`;
-    await firstStart(url.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-});
+postgresTest('first start registers the shipped models, prints a key and a working curl, and stops on SIGTERM', (url) => firstStart(url));

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { zipSync } from 'fflate';
 import { spawnFaceaug } from '../helpers/cli.js';
+import { postgresTest } from '../helpers/postgres.js';
 import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, withServer } from './harness.js';
-import { test } from 'node:test';
 
 // Separate processes need a shared database server: PGlite belongs to one process.
-test('`faceaug worker` processes the jobs of a server that runs none itself [postgres]', async (t) => {
-  if (!process.env.TEST_DATABASE_URL) return t.skip('TEST_DATABASE_URL not set: workers in other processes need a Postgres server');
-  await withServer('postgres', { jobWorker: false }, async ({ url, db, server, translateKey, databaseUrl, dataDir }) => {
+postgresTest('`faceaug worker` processes the jobs of a server that runs none itself', (databaseUrl) =>
+  withServer(databaseUrl, { jobWorker: false }, async ({ url, db, server, translateKey, dataDir }) => {
     await registerChampion(db, NEUTRAL_DISGUST, 1);
     await server.engine.refresh();
     const files: Record<string, Uint8Array> = {};
@@ -19,7 +18,7 @@ test('`faceaug worker` processes the jobs of a server that runs none itself [pos
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await status()).status, 'queued', 'the server itself leaves the job alone');
 
-    const env = { DATABASE_URL: databaseUrl!, FACEAUG_DATA_DIR: dataDir, FACEAUG_JOB_POLL_MS: '50' };
+    const env = { DATABASE_URL: databaseUrl, FACEAUG_DATA_DIR: dataDir, FACEAUG_JOB_POLL_MS: '50' };
     const worker = spawnFaceaug(['worker', '--claim-size', '2'], env, { stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
     try {
@@ -32,5 +31,6 @@ test('`faceaug worker` processes the jobs of a server that runs none itself [pos
       worker.kill('SIGTERM');
     }
     assert.equal(await exited, 0, 'the worker stops cleanly on SIGTERM');
-  });
-});
+  }),
+  { why: 'workers in other processes need a Postgres server' },
+);
