@@ -1,35 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openDatabase } from '../../db/client.js';
 import { registerModelVersion } from '../../db/registry.js';
+import { faceaugAsync } from '../helpers/cli.js';
 import { MIGRATION_COUNT, NEUTRAL_HAPPY, onnxBytes } from './fixtures.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'faceaug-cli-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Awaited<ReturnType<typeof faceaugAsync>>;
 
-/** Runs the real `faceaug` entry point on the test's PGlite directory, whatever DATABASE_URL says. */
+/** Runs the real `faceaug` entry point on the test's PGlite directory (the helper drops any DATABASE_URL). */
 function faceaug(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FACEAUG_DATA_DIR: dataDir };
-  delete env.DATABASE_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/faceaug.js', ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return faceaugAsync(args, { FACEAUG_DATA_DIR: dataDir });
 }
 
 function json(run: Run): unknown {

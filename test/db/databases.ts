@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type TestContext, after, test } from 'node:test';
-import pg from 'pg';
 import { type DatabaseHandle, openDatabase } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
-
-const POSTGRES_URL = process.env.TEST_DATABASE_URL || undefined;
-const SKIP_POSTGRES = 'TEST_DATABASE_URL not set: the Postgres variant needs a server (e.g. postgres://postgres@127.0.0.1:5432/test)';
+import { postgresTest } from '../helpers/postgres.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faceaug-db-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -33,45 +30,15 @@ export function dbTest(
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
-  test(`${name} [postgres]`, async (t) => {
-    if (!POSTGRES_URL) return t.skip(SKIP_POSTGRES);
-    await withPostgresDatabase(async (url) => {
-      const handle = await openDatabase({ url });
-      try {
-        if (migrated) await migrate(handle);
-        await body(handle, t);
-      } finally {
-        await handle.close();
-      }
-    });
-  });
-}
-
-/** A Postgres-only test on its own database; skipped with a reason when TEST_DATABASE_URL is unset. */
-export function postgresTest(name: string, body: (url: string) => Promise<void>): void {
-  test(`${name} [postgres]`, async (t) => {
-    if (!POSTGRES_URL) return t.skip(SKIP_POSTGRES);
-    await withPostgresDatabase(body);
-  });
-}
-
-/** Creates `faceaug_test_<random>` next to TEST_DATABASE_URL's database and drops it afterwards. */
-export async function withPostgresDatabase(body: (url: string) => Promise<void>): Promise<void> {
-  const name = `faceaug_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-    const url = new URL(POSTGRES_URL!);
-    url.pathname = `/${name}`;
+  postgresTest(name, async (url, t) => {
+    const handle = await openDatabase({ url });
     try {
-      await body(url.toString());
+      if (migrated) await migrate(handle);
+      await body(handle, t);
     } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
+      await handle.close();
     }
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 let template: Promise<string> | undefined;

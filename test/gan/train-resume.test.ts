@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { existsSync, watch } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { loadCheckpoint } from '../../trainer/gan/checkpoint.js';
 import { loadSnapshot, snapshotSteps } from '../../trainer/gan/snapshots.js';
-import { CLI_PATH, faceaug, syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
+import { faceaug, spawnFaceaug } from '../helpers/cli.js';
+import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
 const TINY = [
   '--ngf', '4', '--blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
@@ -22,6 +24,30 @@ async function lossRows(runDir: string): Promise<string[]> {
   return lines.map((line) => line.split(',').slice(0, -1).join(','));
 }
 
+/**
+ * Resolves once `path` exists. The trainer announces no checkpoint on its output, so the event is
+ * the file itself: inotify on its directory, and on the directory above until the run's own
+ * exists. Each directory is watched before it is looked in, so nothing created in between is missed.
+ */
+async function appears(path: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  const within = (dir: string, name: string) =>
+    new Promise<void>((resolve, reject) => {
+      const target = join(dir, name);
+      const watcher = watch(dir, () => existsSync(target) && done());
+      const timer = setTimeout(() => done(new Error(`${path} did not appear within ${ms} ms`)), deadline - Date.now());
+      const done = (error?: Error) => {
+        watcher.close();
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      if (existsSync(target)) done();
+    });
+  await within(dirname(dirname(path)), basename(dirname(path)));
+  await within(dirname(path), basename(path));
+}
+
 test('a run killed with SIGKILL mid-epoch resumes and repeats the uninterrupted run step for step', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'faceaug-resume-'));
   try {
@@ -36,19 +62,19 @@ test('a run killed with SIGKILL mid-epoch resumes and repeats the uninterrupted 
     const wholeResult = JSON.parse(whole.stdout) as { runId: number; runDir: string; steps: number };
     assert.equal(wholeResult.steps, TOTAL_STEPS);
 
-    // Second run: kill it once its first mid-epoch checkpoint (step 5 of 8) is on disk.
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: 'ignore' });
+    // Second run: kill it as soon as its first mid-epoch checkpoint (step 5 of 8) is on disk.
     const runsDir = join(dataDir, 'runs');
     const killedRun = String(wholeResult.runId + 1);
-    const checkpoint = join(runsDir, killedRun, 'checkpoint.bin');
+    const checkpointed = appears(join(runsDir, killedRun, 'checkpoint.bin'), 120_000);
+    const child = spawnFaceaug(args, {}, { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    for (let waited = 0; !(await stat(checkpoint).catch(() => undefined)); waited += 50) {
-      if (waited > 120_000) throw new Error('no checkpoint within 2 minutes');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await checkpointed;
     child.kill('SIGKILL');
     await exited;
     assert.ok((await readdir(join(runsDir, killedRun))).includes('run.json'));
+    // What the kill interrupted: without steps left to run, the resume below would prove nothing.
+    const { globalStep } = (await loadCheckpoint(join(runsDir, killedRun)))!;
+    assert.ok(globalStep > 0 && globalStep < TOTAL_STEPS, `killed at a checkpoint of step ${globalStep} of ${TOTAL_STEPS}`);
 
     const resumed = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir, '--backend', 'wasm', '--snapshot-every', '10', '--json']);
     assert.equal(resumed.status, 0, resumed.stderr);

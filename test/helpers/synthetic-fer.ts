@@ -1,16 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
+import { faceaug } from './cli.js';
 import { seededValues } from './tensors.js';
-
-const CLI = new URL('../../bin/faceaug.js', import.meta.url).pathname;
-
-/** Runs the faceaug CLI synchronously; returns its exit status and output. */
-export function faceaug(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-export const CLI_PATH = CLI;
 
 /**
  * Writes a small FER2013-layout CSV of synthetic faces (seeded noise, brighter per class), so

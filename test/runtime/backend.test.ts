@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-
-const CLI = new URL('../../bin/faceaug.js', import.meta.url).pathname;
-
-function faceaug(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { faceaug } from '../helpers/cli.js';
 
 function installed(name: string): boolean {
   try {

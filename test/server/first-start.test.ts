@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
-import pg from 'pg';
 import sharp from 'sharp';
+import { spawnFaceaug } from '../helpers/cli.js';
+import { postgresTest } from '../helpers/postgres.js';
 import { faceImage, onnxGenerator } from './harness.js';
-
-const POSTGRES_URL = process.env.TEST_DATABASE_URL || undefined;
 
 /** A shipped translator as issue 8 lays it out: model, card, validation report and manifest. */
 async function shipModel(modelsDir: string, target: string, seed: number, status: 'accepted' | 'rejected', verdict: string): Promise<void> {
@@ -32,8 +31,8 @@ interface Started {
 }
 
 /** `faceaug serve` as `npm start` runs it, in its own process; resolves once it prints its URL. */
-function serve(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, ['bin/faceaug.js', 'serve', '--port', '0', '--host', '127.0.0.1'], { env });
+function serve(env: Record<string, string>): Promise<Started> {
+  const child = spawnFaceaug(['serve', '--port', '0', '--host', '127.0.0.1'], env);
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -60,8 +59,7 @@ async function firstStart(databaseUrl: string | undefined): Promise<void> {
     const modelsDir = join(dir, 'models');
     await shipModel(modelsDir, 'disgust', 1, 'accepted', 'accepted: +2.1 points accuracy on disgust (5 folds, p=0.01)');
     await shipModel(modelsDir, 'surprise', 2, 'rejected', 'rejected: -0.4 points accuracy on surprise (5 folds, p=0.62)');
-    const env: NodeJS.ProcessEnv = { ...process.env, FACEAUG_DATA_DIR: join(dir, 'data'), FACEAUG_MODELS_DIR: modelsDir };
-    delete env.DATABASE_URL;
+    const env: Record<string, string> = { FACEAUG_DATA_DIR: join(dir, 'data'), FACEAUG_MODELS_DIR: modelsDir };
     if (databaseUrl) env.DATABASE_URL = databaseUrl;
 
     const first = await serve(env);
@@ -106,18 +104,4 @@ async function firstStart(databaseUrl: string | undefined): Promise<void> {
 
 test('first start registers the shipped models, prints a key and a working curl, and stops on SIGTERM [pglite]', () => firstStart(undefined));
 
-test('first start registers the shipped models, prints a key and a working curl, and stops on SIGTERM [postgres]', async (t) => {
-  if (!POSTGRES_URL) return t.skip('TEST_DATABASE_URL not set: the Postgres variant needs a server (e.g. postgres://postgres@127.0.0.1:5432/test)');
-  const name = `faceaug_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-    const url = new URL(POSTGRES_URL);
-    url.pathname = `/${name}`;
-    await firstStart(url.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-});
+postgresTest('first start registers the shipped models, prints a key and a working curl, and stops on SIGTERM', (url) => firstStart(url));

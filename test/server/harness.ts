@@ -15,13 +15,10 @@ import type { ServerSettings } from '../../server/settings.js';
 import { exportOnnx } from '../../trainer/export/export-onnx.js';
 import { buildNetwork, readWeights } from '../../trainer/models/network.js';
 import { initBackend } from '../../trainer/runtime/backend.js';
-import { withPostgresDatabase } from '../db/databases.js';
+import { postgresTest } from '../helpers/postgres.js';
 
 export const NEUTRAL_DISGUST: Translator = { source: 'neutral', target: 'disgust' };
 export const NEUTRAL_SURPRISE: Translator = { source: 'neutral', target: 'surprise' };
-
-const POSTGRES_URL = process.env.TEST_DATABASE_URL || undefined;
-const SKIP_POSTGRES = 'TEST_DATABASE_URL not set: the Postgres variant needs a server (e.g. postgres://postgres@127.0.0.1:5432/test)';
 
 const generators = new Map<number, Uint8Array>();
 
@@ -81,12 +78,13 @@ export interface TestServer {
   restart(settings?: Partial<ServerSettings>): Promise<RunningServer>;
 }
 
-export type DatabaseKind = 'pglite' | 'postgres';
-
 const QUIET: Partial<ServerSettings> = { port: 0, host: '127.0.0.1', championPollMs: 200, jobPollMs: 50 };
 
-/** Starts a real server on a free port against a fresh database; `body` gets it, and it is closed afterwards. */
-export async function withServer(kind: DatabaseKind, settings: Partial<ServerSettings>, body: (ts: TestServer) => Promise<void>): Promise<void> {
+/**
+ * Starts a real server on a free port, on `databaseUrl` (a throwaway Postgres database from
+ * `postgresTest`) or, when null, on a fresh PGlite; `body` gets it, and it is closed afterwards.
+ */
+export async function withServer(databaseUrl: string | null, settings: Partial<ServerSettings>, body: (ts: TestServer) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faceaug-server-test-'));
   const modelsDir = join(dataDir, 'no-shipped-models');
   const run = async (databaseUrl: string | null) => {
@@ -118,11 +116,8 @@ export async function withServer(kind: DatabaseKind, settings: Partial<ServerSet
     }
   };
   try {
-    if (kind === 'pglite') {
-      cpSync(await migratedPglite(), join(dataDir, 'pglite'), { recursive: true });
-      await run(null);
-    }
-    else await withPostgresDatabase(run);
+    if (databaseUrl === null) cpSync(await migratedPglite(), join(dataDir, 'pglite'), { recursive: true });
+    await run(databaseUrl);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -130,11 +125,8 @@ export async function withServer(kind: DatabaseKind, settings: Partial<ServerSet
 
 /** The test on PGlite, and again on a fresh Postgres database when TEST_DATABASE_URL is set (else skipped with the reason). */
 export function serverTest(name: string, settings: Partial<ServerSettings>, body: (ts: TestServer, t: TestContext) => Promise<void>): void {
-  test(`${name} [pglite]`, (t) => withServer('pglite', settings, (ts) => body(ts, t)));
-  test(`${name} [postgres]`, async (t) => {
-    if (!POSTGRES_URL) return t.skip(SKIP_POSTGRES);
-    await withServer('postgres', settings, (ts) => body(ts, t));
-  });
+  test(`${name} [pglite]`, (t) => withServer(null, settings, (ts) => body(ts, t)));
+  postgresTest(name, (url, t) => withServer(url, settings, (ts) => body(ts, t)));
 }
 
 const templateDir = mkdtempSync(join(tmpdir(), 'faceaug-server-template-'));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { NEUTRAL_DISGUST, bearer, faceImage, registerChampion, serverTest } from './harness.js';
+import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, serverTest } from './harness.js';
 
 serverTest('health, readiness, metrics, OpenAPI and docs; request ids in JSON logs', {}, async ({ url, db, server, translateKey, logs }) => {
   assert.deepEqual(await (await fetch(`${url}/health/live`)).json(), { status: 'ok' });
@@ -74,9 +74,10 @@ serverTest('graceful shutdown: in-flight requests finish, new connections are re
   await registerChampion(db, NEUTRAL_DISGUST, 1);
   await server.engine.refresh();
   const face = new Uint8Array(await faceImage(1));
-  // The batch waits 600 ms for company, so this request is still in flight when shutdown begins.
   const inFlight = fetch(`${url}/v1/translate?target=disgust`, { method: 'POST', headers: { ...bearer(translateKey), 'Content-Type': 'image/png', Connection: 'close' }, body: face });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Shutdown begins once the request is waiting in the inference queue, where its batch waits
+  // 600 ms for company. The queue has no event to wait on, so this polls its depth (every 25 ms).
+  await eventually('the request to wait for inference', async () => (server.engine.budget.waiting === 1 ? true : undefined));
   const closing = server.close();
   assert.equal((await inFlight).status, 200);
   await closing;

@@ -8,7 +8,8 @@ import sharp from 'sharp';
 import { openDatabase } from '../../db/client.js';
 import { listValidations } from '../../db/validations.js';
 import type { ValidationReport } from '../../trainer/validate/report.js';
-import { faceaug, syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
+import { faceaug } from '../helpers/cli.js';
+import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
 const TINY_GAN = [
   '--ngf', '4', '--blocks', '1', '--sub-blocks', '1', '--ndf', '4', '--d-layers', '2', '--batch-size', '2', '--workers', '1',
