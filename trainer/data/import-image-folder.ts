@@ -3,8 +3,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { expressionLabel, parseExpression } from '../../core/expressions.js';
+import { FACE_PIXELS, FACE_SIZE } from '../../core/image-codec.js';
 import { DatasetWriter, datasetId, readManifest } from './dataset-store.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE, usageIndex } from './format.js';
+import { usageIndex } from './format.js';
 import type { ImportOptions, ImportResult } from './import-options.js';
 
 /** The folder layout's split names; `test` is the held-out split, stored as PublicTest. */
@@ -49,11 +50,11 @@ async function decodeGrey48(path: string): Promise<Uint8Array> {
   const { data, info } = await sharp(path)
     .greyscale()
     .removeAlpha()
-    .resize(IMAGE_SIDE, IMAGE_SIDE, { fit: 'fill' })
+    .resize(FACE_SIZE, FACE_SIZE, { fit: 'fill' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1 || data.length !== PIXELS_PER_IMAGE) {
-    throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${IMAGE_SIDE}x${IMAGE_SIDE}x1`);
+  if (info.channels !== 1 || data.length !== FACE_PIXELS) {
+    throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${FACE_SIZE}x${FACE_SIZE}x1`);
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }

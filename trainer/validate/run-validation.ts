@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
 import { openDatabase } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
 import { recordValidation } from '../../db/validations.js';
 import { imageAt, loadDataset } from '../data/dataset-store.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { findVersion } from '../data/version-store.js';
 import { loadCheckpoint } from '../gan/checkpoint.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
@@ -274,7 +274,7 @@ async function writeSheet(dir: string, synthetic: Uint8Array, chosen: number[], 
   for (let start = 0; start < chosen.length; start += perRow) {
     const slice = chosen.slice(start, start + perRow);
     if (sourcePixels) rows.push(slice.map((n) => imageAt({ pixels: sourcePixels }, sourceIndices[n]!)));
-    rows.push(slice.map((n) => synthetic.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE)));
+    rows.push(slice.map((n) => synthetic.subarray(n * FACE_PIXELS, (n + 1) * FACE_PIXELS)));
   }
-  await writeFile(join(dir, 'synthetic.png'), await imageGridPng(rows, { side: IMAGE_SIDE, scale: 2 }));
+  await writeFile(join(dir, 'synthetic.png'), await imageGridPng(rows, { side: FACE_SIZE, scale: 2 }));
 }
