@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { readSetting, settings } from '../core/config.js';
+import { withRegistry } from '../db/open-registry.js';
 import { BACKENDS, describeBackend, initBackend } from '../trainer/runtime/backend.js';
 import { formatClassTable } from '../trainer/data/class-table.js';
 import { listManifests, loadDataset } from '../trainer/data/dataset-store.js';
@@ -50,17 +51,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 
 const registryOption = () => new Option('--no-registry', 'do not record in the registry database (DATABASE_URL, else PGlite in the data directory)');
-
-/** Runs `body` with the registry open (or without one when --no-registry), closing it afterwards. */
-async function withRegistry<T>(use: boolean, dataDir: string, body: (registry: DataRegistry | undefined) => Promise<T>): Promise<T> {
-  if (!use) return body(undefined);
-  const registry = await DataRegistry.open(dataDir);
-  try {
-    return await body(registry);
-  } finally {
-    await registry.close();
-  }
-}
 
 const dataDirOption = () => new Option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`).default(readSetting('dataDir'));
 
@@ -121,7 +111,7 @@ export function registerDataCommands(program: Command): void {
     .action(async (path: string, options: { skipInvalid?: boolean; dataDir: string; registry: boolean; json?: boolean }) => {
       const started = performance.now();
       const { manifest, existed } = await importSource(path, { dataDir: options.dataDir, skipInvalid: options.skipInvalid, onProgress: progressBar('import', !!options.json) });
-      const registryId = await withRegistry(options.registry, options.dataDir, async (registry) => registry?.datasetId(manifest));
+      const registryId = options.registry ? await withRegistry(options.dataDir, (handle) => new DataRegistry(handle.db).datasetId(manifest)) : undefined;
       if (options.json) return console.log(JSON.stringify({ ...manifest, existed, registryId }));
       const registered = registryId === undefined ? '' : `, registry #${registryId}`;
       console.log(`${existed ? 'already imported' : 'imported'} ${manifest.source} as data set ${manifest.id} (${manifest.count} rows${registered}, ${seconds(performance.now() - started)})`);
@@ -223,7 +213,7 @@ export function registerDataCommands(program: Command): void {
           onStage: (stage) => progressBar(stage, !!options.json),
           // Opened only to record: a long filter must not hold the embedded database meanwhile.
           register: options.registry
-            ? (version, from) => withRegistry(true, options.dataDir, (registry) => registry!.versionId(dataset.manifest, version, from))
+            ? (version, from) => withRegistry(options.dataDir, (handle) => new DataRegistry(handle.db).versionId(dataset.manifest, version, from))
             : undefined,
         });
         results.push(result);

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSetting } from '../../core/config.js';
-import { openDatabase } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
+import { withRegistry } from '../../db/open-registry.js';
 import { getModelVersion } from '../../db/registry.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { findVersion, listVersions } from '../data/version-store.js';
@@ -56,15 +54,11 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
   if (report.params.runId !== input.runId || report.params.modelVersion !== record.modelVersion) {
     throw new Error(`${input.validationDir} validates run ${report.params.runId} v${report.params.modelVersion}, not run ${input.runId} v${record.modelVersion}`);
   }
-  const handle = await openDatabase(readSetting('databaseUrl') ? {} : { dataDir: input.dataDir });
-  let onnx: Buffer;
-  try {
-    await migrate(handle);
-    const version = await getModelVersion(handle.db, { source, target, version: record.modelVersion }, { kinds: ['onnx'] });
-    onnx = version.verified[0]!.bytes;
-  } finally {
-    await handle.close();
-  }
+  const ref = { source, target, version: record.modelVersion };
+  const onnx = await withRegistry(input.dataDir, async (handle) => {
+    const version = await getModelVersion(handle.db, ref, { kinds: ['onnx'] });
+    return version.verified[0]!.bytes;
+  });
   const dir = runDir(input.dataDir, input.runId);
   const checkpoint = await loadCheckpoint(dir);
   if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint`);

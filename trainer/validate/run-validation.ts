@@ -3,8 +3,7 @@ import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
-import { openDatabase } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
+import { withRegistry } from '../../db/open-registry.js';
 import { recordValidation } from '../../db/validations.js';
 import { imageAt, loadDataset } from '../data/dataset-store.js';
 import { findVersion } from '../data/version-store.js';
@@ -226,9 +225,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
 
   if (registration === null) {
     await phase('register', async () => {
-      const handle = await openDatabase({ dataDir: input.dataDir });
-      try {
-        await migrate(handle);
+      await withRegistry(input.dataDir, async (handle) => {
         const ref = { source: record.options.source, target: record.options.target, version: record.modelVersion! };
         const { validation, version: registered } = await recordValidation(handle.db, {
           ref,
@@ -238,9 +235,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
           report: reportMarkdown(report),
         });
         report.registered = { modelVersion: registered.version, status: registered.status, validationId: validation.id };
-      } finally {
-        await handle.close();
-      }
+      });
     });
   }
   await appendFile(timingsFile, JSON.stringify({ startedAt, seconds: timings }) + '\n');
