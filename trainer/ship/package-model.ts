@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { withRegistry } from '../../db/open-registry.js';
 import { getModelVersion } from '../../db/registry.js';
 import { loadDataset } from '../data/dataset-store.js';
@@ -16,6 +17,9 @@ import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
 import { onnxTranslationGrid } from './onnx-grid.js';
 import { showcaseFacesFromDemoPhotos } from './showcase-faces.js';
+
+// Shipped files are read on other machines: paths in them are relative to the repository.
+const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface PackageInput {
   dataDir: string;
@@ -112,7 +116,7 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
       parameters,
       history: checkpoint.history,
       scheduledSteps: manifest.metrics.training.scheduledSteps,
-      dataset: { source: dataset.manifest.source, sha256: dataset.manifest.sha256, rows: dataset.manifest.count, versionChain: chain, trainImages },
+      dataset: { source: relative(REPOSITORY, dataset.manifest.source), sha256: dataset.manifest.sha256, rows: dataset.manifest.count, versionChain: chain, trainImages },
       onnx: { sha256: onnxSha256, bytes: onnx.length },
       validation: report,
       validationMarkdown: await readFile(join(input.validationDir, 'report.md'), 'utf8'),
