@@ -5,6 +5,7 @@
  * TensorFlow.js backend, then the PyTorch reference's inference figures from the same machine.
  */
 import { parseArgs } from 'node:util';
+import { FACE_SIZE } from '../core/image-codec.js';
 import * as tf from '../trainer/runtime/tf.js';
 import { initBackend } from '../trainer/runtime/backend.js';
 import { buildNetwork, forward } from '../trainer/models/network.js';
@@ -21,13 +22,12 @@ const { values: args } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
   },
 });
-const SIZE = 48;
 const backend = await initBackend();
 const net = buildNetwork(referenceCycleGan.generator, 0, 'bench');
 const results = new Map<number, number>();
 
 for (const batch of args.batches.split(',').map(Number)) {
-  const x = tf.tensor4d(seededImages(batch, SIZE, batch), [batch, SIZE, SIZE, 1]);
+  const x = tf.tensor4d(seededImages(batch, batch), [batch, FACE_SIZE, FACE_SIZE, 1]);
   const run = () => tf.tidy(() => forward(net, x, { training: false }).dataSync());
   for (let i = 0; i < 3; i++) run();
   const times: number[] = [];

@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { readSetting } from '../core/config.js';
+import { FACE_SIZE, ONNX_INPUT, encodeFace, fromUnitRange } from '../core/image-codec.js';
 import { exportOnnx } from '../trainer/export/export-onnx.js';
 import { buildNetwork, readWeights } from '../trainer/models/network.js';
 import { initBackend } from '../trainer/runtime/backend.js';
@@ -44,12 +44,12 @@ const onnx = exportOnnx(spec, readWeights(buildNetwork(spec, 0, 'bench')));
 /** images/s of the bare session at a batch size, the ceiling the server can approach. */
 async function rawImagesPerSecond(batch: number, reps: number): Promise<number> {
   const session = await ort.InferenceSession.create(onnx, { executionMode: 'sequential', graphOptimizationLevel: 'all' });
-  const input = new ort.Tensor('float32', seededImages(batch, 48, batch), [batch, 1, 48, 48]);
-  for (let i = 0; i < 3; i++) await session.run({ input });
+  const feeds = { [ONNX_INPUT]: new ort.Tensor('float32', seededImages(batch, batch), [batch, 1, FACE_SIZE, FACE_SIZE]) };
+  for (let i = 0; i < 3; i++) await session.run(feeds);
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const start = performance.now();
-    await session.run({ input });
+    await session.run(feeds);
     times.push(performance.now() - start);
   }
   await session.release();
@@ -90,7 +90,7 @@ const { url, key } = await new Promise<{ url: string; key: string }>((resolve, r
 // The server logs a JSON line per request; reading them keeps its stdout from filling up.
 server.stdout!.resume();
 
-const face = new Uint8Array(await sharp(Buffer.from(seededImages(1, 48, 7).map((v) => (v + 1) * 127.5)), { raw: { width: 48, height: 48, channels: 1 } }).png().toBuffer());
+const face = new Uint8Array(await encodeFace(fromUnitRange(seededImages(1, 7)), { format: 'png' }));
 // The load generator shares this machine's cores with the server, so it is the lightest client
 // node has: keep-alive node:http (fetch costs about three times the CPU per request).
 const agent = new Agent({ keepAlive: true });

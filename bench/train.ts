@@ -6,6 +6,7 @@
  * on the same machine and prints the ratio.
  */
 import { parseArgs } from 'node:util';
+import { FACE_SIZE } from '../core/image-codec.js';
 import { ReplicaGroup } from '../trainer/runtime/replica-group.js';
 import type { CycleGanShard } from '../trainer/gan/cyclegan-replica.js';
 import { referenceCycleGan } from './reference.js';
@@ -25,7 +26,6 @@ const { values: args } = parseArgs({
 });
 const steps = Number(args.steps);
 const warmup = Number(args.warmup);
-const SIZE = 48;
 const log = (line: string) => !args.json && console.log(line);
 
 interface Result {
@@ -50,10 +50,10 @@ for (const workers of args.workers.split(',').map(Number)) {
       const times: number[] = [];
       for (let i = 0; i < warmup + steps; i++) {
         const shards: CycleGanShard[] = Array.from({ length: workers }, (_, r) => ({
-          a: seededImages(shard, SIZE, 2 * (i * workers + r)),
-          b: seededImages(shard, SIZE, 2 * (i * workers + r) + 1),
+          a: seededImages(shard, 2 * (i * workers + r)),
+          b: seededImages(shard, 2 * (i * workers + r) + 1),
           batch: shard,
-          size: SIZE,
+          size: FACE_SIZE,
           controls: { learningRate: referenceCycleGan.learningRate, noiseSigma: 0, updateMinorityDiscriminator: true, seed: i },
         }));
         const start = performance.now();

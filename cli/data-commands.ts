@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { readSetting, settings } from '../core/config.js';
+import { withRegistry } from '../db/open-registry.js';
 import { BACKENDS, describeBackend, initBackend } from '../trainer/runtime/backend.js';
 import { formatClassTable } from '../trainer/data/class-table.js';
 import { listManifests, loadDataset } from '../trainer/data/dataset-store.js';
@@ -10,57 +10,17 @@ import { exportKaggleCsv } from '../trainer/data/export-csv.js';
 import { EMBEDDINGS, parseEmbeddingName } from '../trainer/data/face-embedding.js';
 import { type FilterSpec, type KeepRule, runFilter } from '../trainer/data/filter-pipeline.js';
 import { usageIndex, USAGES } from '../trainer/data/format.js';
-import type { Progress } from '../trainer/data/import-options.js';
 import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
 import { integer, number } from '../core/parsers.js';
+import { stageProgress } from './progress.js';
 import type { ConfidenceParams } from '../trainer/data/confidence-scores.js';
-
-/**
- * A progress bar on stderr for one long stage; it reports the stage's duration when it ends. When
- * stderr is not a terminal (a log file) it writes a line per tenth instead.
- */
-function progressBar(stage: string, quiet: boolean): Progress {
-  const started = performance.now();
-  const bar = new cliProgress.SingleBar({ format: `${stage} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}`, stream: process.stderr }, cliProgress.Presets.shades_classic);
-  let running = false;
-  let loggedTenth = 0;
-  return (done, total) => {
-    if (quiet) return;
-    if (!process.stderr.isTTY) {
-      const tenth = Math.floor((10 * done) / total);
-      if (tenth > loggedTenth && done < total) console.error(`${stage}: ${tenth * 10}% (${seconds(performance.now() - started)})`);
-      loggedTenth = tenth;
-    } else if (!running) {
-      bar.start(total, 0);
-      running = true;
-    }
-    if (running) bar.update(done);
-    if (done >= total) {
-      if (running) bar.stop();
-      running = false;
-      loggedTenth = 0;
-      console.error(`${stage}: ${seconds(performance.now() - started)}`);
-    }
-  };
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 
 const registryOption = () => new Option('--no-registry', 'do not record in the registry database (DATABASE_URL, else PGlite in the data directory)');
-
-/** Runs `body` with the registry open (or without one when --no-registry), closing it afterwards. */
-async function withRegistry<T>(use: boolean, dataDir: string, body: (registry: DataRegistry | undefined) => Promise<T>): Promise<T> {
-  if (!use) return body(undefined);
-  const registry = await DataRegistry.open(dataDir);
-  try {
-    return await body(registry);
-  } finally {
-    await registry.close();
-  }
-}
 
 const dataDirOption = () => new Option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`).default(readSetting('dataDir'));
 
@@ -120,8 +80,8 @@ export function registerDataCommands(program: Command): void {
     .option('--json', 'print the manifest as JSON')
     .action(async (path: string, options: { skipInvalid?: boolean; dataDir: string; registry: boolean; json?: boolean }) => {
       const started = performance.now();
-      const { manifest, existed } = await importSource(path, { dataDir: options.dataDir, skipInvalid: options.skipInvalid, onProgress: progressBar('import', !!options.json) });
-      const registryId = await withRegistry(options.registry, options.dataDir, async (registry) => registry?.datasetId(manifest));
+      const { manifest, existed } = await importSource(path, { dataDir: options.dataDir, skipInvalid: options.skipInvalid, onProgress: stageProgress('import', !!options.json) });
+      const registryId = options.registry ? await withRegistry(options.dataDir, (handle) => new DataRegistry(handle.db).datasetId(manifest)) : undefined;
       if (options.json) return console.log(JSON.stringify({ ...manifest, existed, registryId }));
       const registered = registryId === undefined ? '' : `, registry #${registryId}`;
       console.log(`${existed ? 'already imported' : 'imported'} ${manifest.source} as data set ${manifest.id} (${manifest.count} rows${registered}, ${seconds(performance.now() - started)})`);
@@ -220,10 +180,10 @@ export function registerDataCommands(program: Command): void {
         const result = await runFilter(dataset, parent, spec, {
           dataDir: options.dataDir,
           splits,
-          onStage: (stage) => progressBar(stage, !!options.json),
+          onStage: (stage) => stageProgress(stage, !!options.json),
           // Opened only to record: a long filter must not hold the embedded database meanwhile.
           register: options.registry
-            ? (version, from) => withRegistry(true, options.dataDir, (registry) => registry!.versionId(dataset.manifest, version, from))
+            ? (version, from) => withRegistry(options.dataDir, (handle) => new DataRegistry(handle.db).versionId(dataset.manifest, version, from))
             : undefined,
         });
         results.push(result);
@@ -250,7 +210,7 @@ export function registerDataCommands(program: Command): void {
       const version = await findVersion(options.dataDir, key);
       const dataset = await loadDataset(options.dataDir, version?.datasetId ?? key);
       const indices = version ? version.kept : Array.from({ length: dataset.manifest.count }, (_, i) => i);
-      await exportKaggleCsv(options.out, dataset, indices, progressBar('export', !!options.json));
+      await exportKaggleCsv(options.out, dataset, indices, stageProgress('export', !!options.json));
       const summary = { out: resolve(options.out), rows: indices.length, dataset: dataset.manifest.id, version: version?.id ?? null };
       console.log(options.json ? JSON.stringify(summary) : `wrote ${summary.rows} rows to ${summary.out}`);
     });

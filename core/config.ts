@@ -93,7 +93,6 @@ export const settings = {
   jobLeaseMs: integer('FACEAUG_JOB_LEASE_MS', 'how long a claim lasts before another worker may take the item over, in ms', 60_000, 1),
   jobPollMs: integer('FACEAUG_JOB_POLL_MS', 'how often an idle worker looks for job items, in ms', 500, 10),
   shutdownGraceMs: integer('FACEAUG_SHUTDOWN_GRACE_MS', 'how long SIGTERM waits for in-flight requests and job items, in ms', 10_000),
-  fer2013Csv: text('FER2013_CSV', 'path of the FER2013 CSV (plain or .gz)', '../shared/data/fer2013/fer2013.csv.gz'),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof settings;

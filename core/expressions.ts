@@ -13,12 +13,6 @@ export function expressionLabel(name: Expression): number {
   return EXPRESSIONS.indexOf(name);
 }
 
-export function expressionName(label: number): Expression {
-  const name = EXPRESSIONS[label];
-  if (name === undefined) throw new RangeError(`unknown expression label ${label} (expected 0-${NUM_EXPRESSIONS - 1})`);
-  return name;
-}
-
 /** Parses a user-supplied expression name, case-insensitively, with an error that lists the valid ones. */
 export function parseExpression(name: string): Expression {
   const lower = name.trim().toLowerCase();

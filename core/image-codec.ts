@@ -2,11 +2,24 @@ import sharp from 'sharp';
 import { encodeGreyPng } from './grey-png.js';
 
 /**
- * Uploads in, faces out: the one place that decodes untrusted images and encodes results, shared
- * by the server and the trainer so both see a face the same way (48x48 grey, centre crop).
+ * The face contract: what a face is (48x48 grey levels), how any image becomes one (decode, EXIF
+ * orientation, alpha onto white, centre square, grey), how grey levels map to the generators'
+ * [-1, 1], and the names an exported generator's input and output carry. The trainer's importer,
+ * the exporter, the server, the bulk jobs and the benches all take these from here, so a
+ * translator is served exactly the kind of face it was trained on.
  */
 export const FACE_SIZE = 48;
 export const FACE_PIXELS = FACE_SIZE * FACE_SIZE;
+
+/**
+ * An exported generator takes `input`, float32 [N, 1, 48, 48] faces in {@link UNIT_RANGE}, and
+ * returns `output` in the same shape and range (trainer/export/io-contract.ts derives the full
+ * shapes; the server refuses a graph without these names).
+ */
+export const ONNX_INPUT = 'input';
+export const ONNX_OUTPUT = 'output';
+/** The range of the generators' inputs and outputs (tanh); see {@link toUnitRange}. */
+export const UNIT_RANGE = [-1, 1] as const;
 
 export const INPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -48,15 +61,16 @@ export function restrictDecoders(): void {
 }
 
 /**
- * Decodes an upload to a 48x48 single-channel face: EXIF orientation applied, alpha flattened
- * onto white, the centred square cropped and resized. A warning from the decoder (a truncated
- * file, a bad checksum) fails the image rather than yielding half a face.
+ * Decodes an image (an upload, or a file the trainer imports) to a 48x48 single-channel face:
+ * EXIF orientation applied, alpha flattened onto white, the centred square cropped and resized.
+ * A warning from the decoder (a truncated file, a bad checksum) fails the image rather than
+ * yielding half a face. `maxPixels` is the server's upload limit; without it sharp's own applies.
  */
-export async function decodeFace(bytes: Uint8Array, options: { maxPixels: number }): Promise<Uint8Array> {
+export async function decodeFace(bytes: Uint8Array, options: { maxPixels?: number } = {}): Promise<Uint8Array> {
   const format = sniffFormat(bytes);
   if (!format) throw new UnsupportedImageError('not a JPEG, PNG or WebP image');
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: options.maxPixels, autoOrient: true, sequentialRead: true })
+    const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: options.maxPixels ?? true, autoOrient: true, sequentialRead: true })
       .flatten({ background: '#ffffff' })
       .resize(FACE_SIZE, FACE_SIZE, { fit: 'cover', position: 'centre' })
       .toColourspace('b-w')

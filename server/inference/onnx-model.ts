@@ -1,13 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { FACE_PIXELS, FACE_SIZE } from '../../core/image-codec.js';
+import { FACE_PIXELS, FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT } from '../../core/image-codec.js';
 import { IntegrityError } from '../../db/errors.js';
 import { type ModelRef, formatRef } from '../../db/registry.js';
 import type { SessionReady, SessionRequest, SessionResponse, SessionWorkerData } from './session-worker.js';
-
-/** The exporter's contract (trainer/export/io-contract.ts), restated because the server never imports the trainer. */
-const INPUT = 'input';
-const OUTPUT = 'output';
 
 const TS_WORKER = new URL('../../core/ts-worker.mjs', import.meta.url);
 const SESSION_WORKER = new URL('./session-worker.ts', import.meta.url);
@@ -50,11 +46,11 @@ export class OnnxModel {
       });
       worker.once('error', reject).once('exit', exited);
     });
-    if (ready.type === 'failed' || !ready.inputNames.includes(INPUT) || !ready.outputNames.includes(OUTPUT)) {
+    if (ready.type === 'failed' || !ready.inputNames.includes(ONNX_INPUT) || !ready.outputNames.includes(ONNX_OUTPUT)) {
       await worker.terminate();
       if (ready.type === 'failed') throw new IntegrityError(`${formatRef(ref)}: onnxruntime cannot load the model: ${ready.message}`);
       throw new IntegrityError(
-        `${formatRef(ref)}: the ONNX graph has inputs [${ready.inputNames}] and outputs [${ready.outputNames}], expected '${INPUT}' and '${OUTPUT}'`,
+        `${formatRef(ref)}: the ONNX graph has inputs [${ready.inputNames}] and outputs [${ready.outputNames}], expected '${ONNX_INPUT}' and '${ONNX_OUTPUT}'`,
       );
     }
     return new OnnxModel(ref, sha256, worker);
@@ -70,7 +66,7 @@ export class OnnxModel {
           this.pending.set(id, { resolve, reject });
           // A copy of exactly this batch moves to the worker; the caller keeps its buffer.
           const input = batch.slice(0, count * FACE_PIXELS);
-          const request: SessionRequest = { id, input: INPUT, output: OUTPUT, batch: input, dims: [count, 1, FACE_SIZE, FACE_SIZE] };
+          const request: SessionRequest = { id, input: ONNX_INPUT, output: ONNX_OUTPUT, batch: input, dims: [count, 1, FACE_SIZE, FACE_SIZE] };
           this.worker.postMessage(request, [input.buffer]);
         }),
     );

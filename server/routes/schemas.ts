@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { EXPRESSIONS } from '../../core/expressions.js';
-import { OUTPUT_FORMATS } from '../../core/image-codec.js';
+import { FACE_SIZE, OUTPUT_FORMATS } from '../../core/image-codec.js';
 import { MODEL_STATUSES } from '../../db/schema/index.js';
 import { PROBLEM_TYPES, type ProblemType } from '../problems.js';
 
@@ -12,10 +12,10 @@ export const OutputFormat = z.enum(OUTPUT_FORMATS).default('png').openapi({ desc
 export const OutputSize = z.coerce
   .number()
   .int()
-  .min(48)
+  .min(FACE_SIZE)
   .max(1024)
-  .default(48)
-  .openapi({ description: 'side of the square result in pixels; the 48x48 output is upscaled (Lanczos) when larger', example: 48 });
+  .default(FACE_SIZE)
+  .openapi({ description: `side of the square result in pixels; the ${FACE_SIZE}x${FACE_SIZE} output is upscaled (Lanczos) when larger`, example: FACE_SIZE });
 
 export const Problem = z
   .object({

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import { initBackend } from '../../trainer/runtime/backend.js';
 import { buildClassifier } from '../../trainer/classifier/cnn.js';
 import { classWeights } from '../../trainer/classifier/train.js';
 import { confidenceScores } from '../../trainer/data/confidence-scores.js';
-import { PIXELS_PER_IMAGE } from '../../trainer/data/format.js';
 import { seededRandom } from '../../core/random.js';
 import { assertNoLeak } from '../helpers/tensors.js';
 
@@ -35,10 +35,10 @@ test('out-of-fold confidence: a mislabeled sample scores low, no tensors leak', 
   const random = seededRandom(5);
   const count = 40;
   const labels = Uint8Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 3 : 6));
-  const pixels = new Uint8Array(count * PIXELS_PER_IMAGE);
+  const pixels = new Uint8Array(count * FACE_PIXELS);
   for (let i = 0; i < count; i++) {
     const base = labels[i] === 3 ? 170 : 60;
-    for (let p = 0; p < PIXELS_PER_IMAGE; p++) pixels[i * PIXELS_PER_IMAGE + p] = base + Math.floor(random() * 40);
+    for (let p = 0; p < FACE_PIXELS; p++) pixels[i * FACE_PIXELS + p] = base + Math.floor(random() * 40);
   }
   labels[0] = 6;
   // The last two (one bright, one dark, correctly labeled) are outside the folds: scored by every fold's model.

@@ -7,6 +7,7 @@ import { loadDataset } from '../../trainer/data/dataset-store.js';
 import { runFilter } from '../../trainer/data/filter-pipeline.js';
 import { importKaggleCsv } from '../../trainer/data/import-kaggle-csv.js';
 import { DataRegistry } from '../../trainer/data/registry.js';
+import { withRegistry } from '../../db/open-registry.js';
 import { HEADER, kaggleLine, syntheticPixels, withTempDir, writeCsv } from './synthetic.js';
 
 test('data sets and chained versions with their scores are recorded in the registry (PGlite)', { timeout: 120_000 }, () =>
@@ -17,18 +18,15 @@ test('data sets and chained versions with their scores are recorded in the regis
     const lines = seeds.map((seed, i) => kaggleLine(i % 2 ? 3 : 6, syntheticPixels(seed), i === 4 ? 'PublicTest' : 'Training'));
     const { manifest } = await importKaggleCsv(await writeCsv(dir, 'small.csv', [HEADER, ...lines]), { dataDir: dir });
     const dataset = await loadDataset(dir, manifest.id);
-    const registry = await DataRegistry.open(dir);
-    let dedup, gaussian;
-    try {
+    const { dedup, gaussian } = await withRegistry(dir, async (handle) => {
+      const registry = new DataRegistry(handle.db);
       const datasetId = await registry.datasetId(manifest);
       assert.equal(await registry.datasetId(manifest), datasetId, 'recorded once');
       const context = { dataDir: dir, splits: [0], register: registry.versionId.bind(registry, manifest) };
-      dedup = (await runFilter(dataset, null, { method: 'duplicates' }, context)).version;
+      const dedup = (await runFilter(dataset, null, { method: 'duplicates' }, context)).version;
       const spec = { method: 'gaussian', embedding: 'expression', retention: 50, shrinkage: 0.5, ridge: 1e-3 } as const;
-      gaussian = (await runFilter(dataset, dedup, spec, context)).version;
-    } finally {
-      await registry.close();
-    }
+      return { dedup, gaussian: (await runFilter(dataset, dedup, spec, context)).version };
+    });
 
     const handle = await openDatabase({ dataDir: dir });
     try {

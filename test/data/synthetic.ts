@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PIXELS_PER_IMAGE } from '../../trainer/data/format.js';
+import { FACE_PIXELS } from '../../core/image-codec.js';
 
 /** A synthetic image whose grey levels are a function of `seed`, so rows differ unless seeds match. */
 export function syntheticPixels(seed: number): number[] {
-  return Array.from({ length: PIXELS_PER_IMAGE }, (_, i) => (i * 7 + seed * 31) % 256);
+  return Array.from({ length: FACE_PIXELS }, (_, i) => (i * 7 + seed * 31) % 256);
 }
 
 export function kaggleLine(label: number | string, pixels: number[] | string, usage = 'Training'): string {

@@ -38,3 +38,19 @@ async function withPostgresDatabase(body: (url: string) => Promise<void>): Promi
     await admin.end();
   }
 }
+
+/**
+ * Runs `body` with DATABASE_URL set to `url` (or unset), restoring the caller's value afterwards:
+ * for code under test that reads the configured registry from the environment.
+ */
+export async function withDatabaseUrl<T>(url: string | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.DATABASE_URL;
+  if (url === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = url;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}

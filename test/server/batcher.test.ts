@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FACE_PIXELS, FACE_SIZE } from '../../core/image-codec.js';
+import { FACE_PIXELS, FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT } from '../../core/image-codec.js';
 import { MicroBatcher, QueueBudget } from '../../server/inference/batcher.js';
 import { OnnxModel } from '../../server/inference/onnx-model.js';
 import { GraphBuilder } from '../../trainer/export/graph-builder.js';
@@ -11,11 +11,11 @@ import { kernelModel } from '../../trainer/runtime/kernels/onnxruntime/kernel-mo
 
 /** A real ONNX model, output = -input, so each answer shows which image it was computed from. */
 async function negatingModel(dir: string): Promise<OnnxModel> {
-  const g = new GraphBuilder(['input', 'output']);
-  const negated = g.node('Neg', 'negate', ['input']);
+  const g = new GraphBuilder([ONNX_INPUT, ONNX_OUTPUT]);
+  const negated = g.node('Neg', 'negate', [ONNX_INPUT]);
   const shape = ['N', 1, FACE_SIZE, FACE_SIZE];
   const path = join(dir, 'negate.onnx');
-  writeFileSync(path, kernelModel(g, { input: shape }, { output: [negated, shape] }));
+  writeFileSync(path, kernelModel(g, { [ONNX_INPUT]: shape }, { [ONNX_OUTPUT]: [negated, shape] }));
   return OnnxModel.load({ source: 'neutral', target: 'disgust', version: 1 }, 'test', path, 1, 'cpu');
 }
 

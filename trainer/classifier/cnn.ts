@@ -1,6 +1,6 @@
+import { FACE_SIZE } from '../../core/image-codec.js';
 import * as tf from '../runtime/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { IMAGE_SIDE } from '../data/format.js';
 
 export interface ClassifierShape {
   /** Multiplies every layer's width: 1 is the reference 32/64/128 conv + 256 dense network. */
@@ -24,7 +24,7 @@ export function buildClassifier({ width }: ClassifierShape, seed: number): tf.Se
   CONV_FILTERS.forEach((filters, i) => {
     model.add(
       tf.layers.conv2d({
-        ...(i === 0 ? { inputShape: [IMAGE_SIDE, IMAGE_SIDE, 1] } : {}),
+        ...(i === 0 ? { inputShape: [FACE_SIZE, FACE_SIZE, 1] } : {}),
         filters: scaled(filters),
         kernelSize: 3,
         padding: 'same',

@@ -1,6 +1,6 @@
+import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../runtime/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { seededRandom, shuffle } from '../../core/random.js';
 
 export interface TrainOptions {
@@ -22,12 +22,12 @@ export function classWeights(labels: ArrayLike<number>, indices: readonly number
 
 /** A batch of images as [B, 48, 48, 1] in [0, 1]. */
 function imageBatch(pixels: Uint8Array, indices: readonly number[]): tf.Tensor4D {
-  const batch = new Float32Array(indices.length * PIXELS_PER_IMAGE);
+  const batch = new Float32Array(indices.length * FACE_PIXELS);
   indices.forEach((index, n) => {
-    const from = index * PIXELS_PER_IMAGE;
-    for (let p = 0; p < PIXELS_PER_IMAGE; p++) batch[n * PIXELS_PER_IMAGE + p] = pixels[from + p]! / 255;
+    const from = index * FACE_PIXELS;
+    for (let p = 0; p < FACE_PIXELS; p++) batch[n * FACE_PIXELS + p] = pixels[from + p]! / 255;
   });
-  return tf.tensor4d(batch, [indices.length, IMAGE_SIDE, IMAGE_SIDE, 1]);
+  return tf.tensor4d(batch, [indices.length, FACE_SIZE, FACE_SIZE, 1]);
 }
 
 /** Trains `model` on the images at `indices` with class-weighted cross entropy and Adam. */

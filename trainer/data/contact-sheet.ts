@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS } from '../../core/expressions.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from './format.js';
 
 const COLUMNS = 12;
 const GAP = 2;
@@ -12,14 +12,14 @@ const BAND = 12;
 function tile(pixels: Uint8Array, indices: readonly number[], width: number, raster: Uint8Array, top: number): number {
   const rows = Math.ceil(indices.length / COLUMNS);
   indices.forEach((index, n) => {
-    const x0 = GAP + (n % COLUMNS) * (IMAGE_SIDE + GAP);
-    const y0 = top + GAP + Math.floor(n / COLUMNS) * (IMAGE_SIDE + GAP);
-    for (let y = 0; y < IMAGE_SIDE; y++) {
-      const from = index * PIXELS_PER_IMAGE + y * IMAGE_SIDE;
-      raster.set(pixels.subarray(from, from + IMAGE_SIDE), (y0 + y) * width + x0);
+    const x0 = GAP + (n % COLUMNS) * (FACE_SIZE + GAP);
+    const y0 = top + GAP + Math.floor(n / COLUMNS) * (FACE_SIZE + GAP);
+    for (let y = 0; y < FACE_SIZE; y++) {
+      const from = index * FACE_PIXELS + y * FACE_SIZE;
+      raster.set(pixels.subarray(from, from + FACE_SIZE), (y0 + y) * width + x0);
     }
   });
-  return GAP + rows * (IMAGE_SIDE + GAP);
+  return GAP + rows * (FACE_SIZE + GAP);
 }
 
 export interface SheetInput {
@@ -44,8 +44,8 @@ export async function writeContactSheets(dir: string, input: SheetInput, perPane
     const count = Math.min(perPanel, Math.floor(positions.length / 2) || 1);
     const lowest = positions.slice(0, count).map((p) => input.scored[p]!);
     const highest = positions.slice(-count).reverse().map((p) => input.scored[p]!);
-    const width = GAP + COLUMNS * (IMAGE_SIDE + GAP);
-    const panel = GAP + Math.ceil(count / COLUMNS) * (IMAGE_SIDE + GAP);
+    const width = GAP + COLUMNS * (FACE_SIZE + GAP);
+    const panel = GAP + Math.ceil(count / COLUMNS) * (FACE_SIZE + GAP);
     const height = 2 * panel + BAND;
     const raster = new Uint8Array(width * height).fill(255);
     tile(input.pixels, lowest, width, raster, 0);

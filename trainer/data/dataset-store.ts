@@ -3,8 +3,9 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
+import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS, NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE, USAGES } from './format.js';
+import { USAGES } from './format.js';
 
 export interface SkippedRow {
   line: number;
@@ -103,7 +104,7 @@ export class DatasetWriter {
       source: source.source,
       format: source.format,
       count: labels.length,
-      imageSide: IMAGE_SIDE,
+      imageSide: FACE_SIZE,
       labels: [...EXPRESSIONS],
       usages: [...USAGES],
       perClass: countBy(labels, EXPRESSIONS),
@@ -180,7 +181,7 @@ export async function loadDataset(dataDir: string, idOrPrefix: string): Promise<
     usage: await bytes('usage.u8'),
     rows: new Uint32Array(rowsBytes.buffer, rowsBytes.byteOffset, rowsBytes.byteLength / 4),
   };
-  if (pixels.length !== manifest.count * PIXELS_PER_IMAGE || dataset.labels.length !== manifest.count) {
+  if (pixels.length !== manifest.count * FACE_PIXELS || dataset.labels.length !== manifest.count) {
     throw new Error(`data set ${id} is damaged: ${pixels.length} pixel bytes for ${manifest.count} rows`);
   }
   return dataset;
@@ -188,5 +189,5 @@ export async function loadDataset(dataDir: string, idOrPrefix: string): Promise<
 
 /** The 2304 grey levels of image `index`, without copying. */
 export function imageAt(dataset: Pick<Dataset, 'pixels'>, index: number): Uint8Array {
-  return dataset.pixels.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE);
+  return dataset.pixels.subarray(index * FACE_PIXELS, (index + 1) * FACE_PIXELS);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS } from '../../core/expressions.js';
-import { PIXELS_PER_IMAGE, USAGES } from './format.js';
+import { USAGES } from './format.js';
 
 export interface DuplicateGroup {
   hash: string;
@@ -34,7 +35,7 @@ export function findDuplicates(data: Rows, indices?: readonly number[]): Duplica
   const byHash = new Map<string, number[]>();
   for (const i of indices ?? data.labels.keys()) {
     const hash = createHash('sha256')
-      .update(data.pixels.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE))
+      .update(data.pixels.subarray(i * FACE_PIXELS, (i + 1) * FACE_PIXELS))
       .digest('hex');
     const members = byHash.get(hash);
     if (members) members.push(i);

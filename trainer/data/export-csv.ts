@@ -1,8 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import type { Dataset } from './dataset-store.js';
-import { PIXELS_PER_IMAGE, USAGES } from './format.js';
+import { USAGES } from './format.js';
 import type { Progress } from './import-options.js';
 
 /**
@@ -16,7 +17,7 @@ export async function exportKaggleCsv(path: string, dataset: Dataset, indices: r
   };
   await write('emotion,pixels,Usage,row\n');
   for (const [n, i] of indices.entries()) {
-    const pixels = dataset.pixels.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE).join(' ');
+    const pixels = dataset.pixels.subarray(i * FACE_PIXELS, (i + 1) * FACE_PIXELS).join(' ');
     await write(`${dataset.labels[i]},${pixels},${USAGES[dataset.usage[i]!]},${dataset.rows[i]}\n`);
     if (n % 1000 === 0) onProgress?.(n, indices.length);
   }

@@ -1,6 +1,6 @@
+import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../runtime/tf.js';
 import { loadFaceApi, type ExpressionNet, type RecognitionNet } from '../models/face-api.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from './format.js';
 import type { Progress } from './import-options.js';
 
 /**
@@ -46,9 +46,9 @@ export async function embedFaces(name: EmbeddingName, pixels: Uint8Array, count:
   try {
     for (let start = 0; start < count; start += batchSize) {
       const size = Math.min(batchSize, count - start);
-      const batch = pixels.subarray(start * PIXELS_PER_IMAGE, (start + size) * PIXELS_PER_IMAGE);
+      const batch = pixels.subarray(start * FACE_PIXELS, (start + size) * FACE_PIXELS);
       const images = tf.tidy(() => {
-        const grey = tf.tensor4d(batch, [size, IMAGE_SIDE, IMAGE_SIDE, 1], 'int32').toFloat();
+        const grey = tf.tensor4d(batch, [size, FACE_SIZE, FACE_SIZE, 1], 'int32').toFloat();
         const rgb = tf.tile(grey, [1, 1, 1, 3]);
         return tf.unstack(tf.image.resizeBilinear(rgb as tf.Tensor4D, [inputSide, inputSide])) as tf.Tensor3D[];
       });

@@ -1,4 +1,5 @@
 import { seededRandom, shuffle } from '../../core/random.js';
+import { byClass } from './by-class.js';
 
 /**
  * Stratified k-fold assignment: fold[i] in 0..k-1 for each sample. Each class is shuffled with the
@@ -7,17 +8,12 @@ import { seededRandom, shuffle } from '../../core/random.js';
  */
 export function stratifiedFolds(labels: ArrayLike<number>, k: number, seed: number): Uint8Array {
   if (!Number.isInteger(k) || k < 2 || k > 255) throw new RangeError(`folds must be an integer in 2-255, got ${k}`);
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const members = byClass.get(labels[i]!);
-    if (members) members.push(i);
-    else byClass.set(labels[i]!, [i]);
-  }
+  const groups = byClass(Array.from({ length: labels.length }, (_, i) => i), labels);
   const random = seededRandom(seed);
   const fold = new Uint8Array(labels.length);
   let next = 0;
-  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
-    for (const i of shuffle(byClass.get(label)!, random)) {
+  for (const label of [...groups.keys()].sort((a, b) => a - b)) {
+    for (const i of shuffle(groups.get(label)!, random)) {
       fold[i] = next;
       next = (next + 1) % k;
     }

@@ -1,8 +1,7 @@
-/** FER2013's image geometry and Usage splits: every imported data set is stored in this shape. */
-export const IMAGE_SIDE = 48;
-export const PIXELS_PER_IMAGE = IMAGE_SIDE * IMAGE_SIDE;
-
-/** Kaggle's Usage values; the index is what a data set stores per row. */
+/**
+ * FER2013's Usage splits; the index is what a data set stores per row. Every imported data set
+ * stores faces of the face contract's shape (core/image-codec.ts: FACE_SIZE, FACE_PIXELS).
+ */
 export const USAGES = ['Training', 'PublicTest', 'PrivateTest'] as const;
 export type Usage = (typeof USAGES)[number];
 

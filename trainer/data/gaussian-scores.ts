@@ -1,14 +1,5 @@
+import { byClass } from './by-class.js';
 import { type Regularisation, fitGaussian, gaussianLogLikelihood } from './gaussian.js';
-
-function groupByClass(indices: readonly number[], labels: ArrayLike<number>): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  for (const i of indices) {
-    const members = groups.get(labels[i]!);
-    if (members) members.push(i);
-    else groups.set(labels[i]!, [i]);
-  }
-  return groups;
-}
 
 /**
  * DeVries et al. (2020) instance selection scores: fit one Gaussian per class to the embeddings of
@@ -25,7 +16,7 @@ export function gaussianScores(
 ): Float64Array {
   const row = (i: number) => embeddings.subarray(i * dim, (i + 1) * dim);
   const fits = new Map(
-    [...groupByClass(fitOn, labels)].map(([label, members]) => {
+    [...byClass(fitOn, labels)].map(([label, members]) => {
       const samples = new Float64Array(members.length * dim);
       members.forEach((i, n) => samples.set(row(i), n * dim));
       return [label, fitGaussian(samples, members.length, dim, regularisation)] as const;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import sharp from 'sharp';
 import { expressionLabel, parseExpression } from '../../core/expressions.js';
+import { decodeFace } from '../../core/image-codec.js';
 import { DatasetWriter, datasetId, readManifest } from './dataset-store.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE, usageIndex } from './format.js';
+import { usageIndex } from './format.js';
 import type { ImportOptions, ImportResult } from './import-options.js';
 
 /** The folder layout's split names; `test` is the held-out split, stored as PublicTest. */
@@ -45,22 +45,11 @@ async function treeSha256(root: string, files: ImageFile[]): Promise<string> {
   return hash.digest('hex');
 }
 
-async function decodeGrey48(path: string): Promise<Uint8Array> {
-  const { data, info } = await sharp(path)
-    .greyscale()
-    .removeAlpha()
-    .resize(IMAGE_SIDE, IMAGE_SIDE, { fit: 'fill' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1 || data.length !== PIXELS_PER_IMAGE) {
-    throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${IMAGE_SIDE}x${IMAGE_SIDE}x1`);
-  }
-  return new Uint8Array(data.buffer, data.byteOffset, data.length);
-}
-
 /**
- * Imports the image-folder layout (`train|test/<class>/*.png|jpg`), decoding each image to 48x48
- * grey levels. Rows are numbered in sorted path order; the paths are stored beside the pixels.
+ * Imports the image-folder layout (`train|test/<class>/*.png|jpg`), decoding each image exactly as
+ * the server decodes an upload ({@link decodeFace}: upright, alpha on white, centre square, 48x48
+ * grey), so a translator trains on the faces it will be served. Rows are numbered in sorted path
+ * order; the paths are stored beside the pixels.
  */
 export async function importImageFolder(root: string, options: ImportOptions): Promise<ImportResult> {
   const files = await listImages(root);
@@ -75,7 +64,7 @@ export async function importImageFolder(root: string, options: ImportOptions): P
       const where = relative(root, file.path);
       try {
         const label = expressionLabel(parseExpression(file.className));
-        await writer.append(index + 1, label, usageIndex(SPLITS[file.split]!), await decodeGrey48(file.path));
+        await writer.append(index + 1, label, usageIndex(SPLITS[file.split]!), await decodeFace(await readFile(file.path)));
         kept.push(where);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

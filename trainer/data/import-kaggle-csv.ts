@@ -3,9 +3,9 @@ import { open, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import { DatasetWriter, datasetId, readManifest } from './dataset-store.js';
 import { fileSha256 } from './file-sha256.js';
-import { PIXELS_PER_IMAGE } from './format.js';
 import type { ImportOptions, ImportResult } from './import-options.js';
 import { InvalidRowError, parseKaggleHeader, parseKaggleRow, type KaggleColumns } from './kaggle-row.js';
 
@@ -46,7 +46,7 @@ export async function importKaggleCsv(path: string, options: ImportOptions): Pro
   raw.on('error', (error) => text.destroy(error));
   const lines = createInterface({ input: text, crlfDelay: Infinity });
 
-  const pixels = new Uint8Array(PIXELS_PER_IMAGE);
+  const pixels = new Uint8Array(FACE_PIXELS);
   let lineNumber = 0;
   let row = 0;
   // Set by the header: the first non-blank line.

@@ -1,5 +1,6 @@
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { PIXELS_PER_IMAGE, USAGES, usageIndex } from './format.js';
+import { USAGES, usageIndex } from './format.js';
 
 export interface ParsedRow {
   label: number;
@@ -29,7 +30,7 @@ function parsePixels(field: string, out: Uint8Array): void {
   let count = 0;
   let value = -1;
   const push = () => {
-    if (count === PIXELS_PER_IMAGE) throw new InvalidRowError(`more than ${PIXELS_PER_IMAGE} pixels`);
+    if (count === FACE_PIXELS) throw new InvalidRowError(`more than ${FACE_PIXELS} pixels`);
     out[count++] = value;
     value = -1;
   };
@@ -48,7 +49,7 @@ function parsePixels(field: string, out: Uint8Array): void {
     }
   }
   if (value >= 0) push();
-  if (count !== PIXELS_PER_IMAGE) throw new InvalidRowError(`${count} pixels, expected ${PIXELS_PER_IMAGE}`);
+  if (count !== FACE_PIXELS) throw new InvalidRowError(`${count} pixels, expected ${FACE_PIXELS}`);
 }
 
 function parseLabel(field: string): number {

@@ -1,7 +1,5 @@
-import { readSetting } from '../../core/config.js';
-import { type DatabaseHandle, openDatabase } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { createDataset, createDatasetVersion, listDatasets } from '../../db/datasets.js';
-import { migrate } from '../../db/migrate.js';
 import type { DatasetManifest } from './dataset-store.js';
 import type { DatasetVersion } from './version-store.js';
 
@@ -9,28 +7,18 @@ import type { DatasetVersion } from './version-store.js';
  * Records data sets and filtered versions in the registry database. The bulk data stays in the
  * data directory; the registry gets the source hash, counts, filter parameters, and the kept row
  * ids with their scores. Row ids are 0-based positions in the imported data set, which are the
- * source file's data rows minus one unless `--skip-invalid` dropped rows.
+ * source file's data rows minus one unless `--skip-invalid` dropped rows. The caller opens the
+ * registry (db/open-registry.ts) and closes it.
  */
 export class DataRegistry {
-  private constructor(private readonly handle: DatabaseHandle) {}
-
-  /** Opens DATABASE_URL when set, else the embedded PGlite under `dataDir`, and migrates it. */
-  static async open(dataDir: string): Promise<DataRegistry> {
-    const handle = await openDatabase(readSetting('databaseUrl') ? {} : { dataDir });
-    await migrate(handle);
-    return new DataRegistry(handle);
-  }
-
-  close(): Promise<void> {
-    return this.handle.close();
-  }
+  constructor(private readonly db: Database) {}
 
   /** The registry id of an imported data set, recording it first if it is not there yet. */
   async datasetId(manifest: DatasetManifest): Promise<number> {
     const layout = `${manifest.format}/${manifest.imageSide}x${manifest.imageSide}-gray`;
-    const existing = (await listDatasets(this.handle.db)).find((d) => d.sha256 === manifest.sha256 && d.layout === layout);
+    const existing = (await listDatasets(this.db)).find((d) => d.sha256 === manifest.sha256 && d.layout === layout);
     if (existing) return existing.id;
-    const created = await createDataset(this.handle.db, {
+    const created = await createDataset(this.db, {
       sourceName: manifest.source,
       sha256: manifest.sha256,
       rowCount: manifest.count,
@@ -44,7 +32,7 @@ export class DataRegistry {
   async versionId(manifest: DatasetManifest, version: DatasetVersion, parent: DatasetVersion | null): Promise<number> {
     if (parent && parent.registryId === undefined) throw new Error(`parent version ${parent.id} is not in the registry`);
     const scoreOf = new Map(version.scored.map((index, position) => [index, version.scores[position]!]));
-    const created = await createDatasetVersion(this.handle.db, {
+    const created = await createDatasetVersion(this.db, {
       datasetId: await this.datasetId(manifest),
       parentVersionId: parent?.registryId ?? null,
       filterMethod: version.method,

@@ -1,17 +1,9 @@
+import { byClass } from './by-class.js';
+
 /**
  * Per-class keep rules on per-sample scores (higher is better). Each returns the kept indices of
  * `candidates`, ascending; ties at a cut are broken by index so the result is deterministic.
  */
-
-function byClass(candidates: readonly number[], labels: ArrayLike<number>): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  for (const i of candidates) {
-    const members = groups.get(labels[i]!);
-    if (members) members.push(i);
-    else groups.set(labels[i]!, [i]);
-  }
-  return groups;
-}
 
 function bestFirst(members: number[], scores: ArrayLike<number>): number[] {
   return [...members].sort((a, b) => scores[b]! - scores[a]! || a - b);

@@ -7,7 +7,8 @@ import type { Layer, Network } from '../../core/models/layers.js';
 import type { NamedWeights, WeightTensor } from '../../core/models/weights.js';
 import { filterToOnnx, sameTransposePadding } from './filters.js';
 import { GraphBuilder } from './graph-builder.js';
-import { describeOnnxIO, formatShape, ONNX_INPUT, ONNX_OUTPUT, INPUT_RANGE, type OnnxIOOptions } from './io-contract.js';
+import { ONNX_INPUT, ONNX_OUTPUT, UNIT_RANGE } from '../../core/image-codec.js';
+import { describeOnnxIO, formatShape, type OnnxIOOptions } from './io-contract.js';
 import { attribute, encodeModel, FLOAT, INT64 } from './onnx-proto.js';
 
 export const OPSET_VERSION = 17;
@@ -171,7 +172,7 @@ export function exportOnnx(spec: Network, weights: NamedWeights, options: Export
 
   const input = `${ONNX_INPUT}: float32 ${formatShape(io.input.shape)}`;
   const output = `${ONNX_OUTPUT}: float32 ${formatShape(io.output.shape)}`;
-  const range = `[${INPUT_RANGE.join(', ')}]`;
+  const range = `[${UNIT_RANGE.join(', ')}]`;
   const metadata = new Map([
     ['architecture', spec.name],
     ['layout', io.layout],

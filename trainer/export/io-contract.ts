@@ -5,18 +5,17 @@
  *   input  'input'  float32 [N, C, H, W] (layout 'nchw', the default) or [N, H, W, C] ('nhwc'),
  *                   grey faces scaled to [-1, 1] (pixel / 127.5 - 1); C = 1, H = W = 48 unless
  *                   `imageSize` says otherwise ('symbolic' leaves H and W free).
+ *
+ * The names, the side and the range are the face contract's (core/image-codec.ts); this file
+ * derives the shapes a given network and layout produce.
  *   output 'output' float32 in the same layout. Generators: the translated faces, same shape as the
  *                   input, in [-1, 1] (tanh). PatchGAN discriminators: one logit per patch.
  *
  * N is the symbolic dimension 'N': any batch size.
  */
+import { FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT, UNIT_RANGE } from '../../core/image-codec.js';
 import type { Layer, Network } from '../../core/models/layers.js';
-import { IMAGE_SIDE } from '../data/format.js';
 import type { Dim } from './onnx-proto.js';
-
-export const ONNX_INPUT = 'input';
-export const ONNX_OUTPUT = 'output';
-export const INPUT_RANGE = [-1, 1] as const;
 
 export type OnnxLayout = 'nchw' | 'nhwc';
 
@@ -30,7 +29,7 @@ export interface OnnxIO {
   layout: OnnxLayout;
   input: { name: string; shape: Dim[] };
   output: { name: string; shape: Dim[] };
-  inputRange: typeof INPUT_RANGE;
+  inputRange: typeof UNIT_RANGE;
 }
 
 interface Geometry {
@@ -77,7 +76,7 @@ function layerGeometry(layer: Layer, g: Geometry): Geometry {
 /** The input and output of `spec` exported with `options`. */
 export function describeOnnxIO(spec: Network, options: OnnxIOOptions = {}): OnnxIO {
   const layout = options.layout ?? 'nchw';
-  const size = options.imageSize ?? IMAGE_SIDE;
+  const size = options.imageSize ?? FACE_SIZE;
   const side = size === 'symbolic' ? null : size;
   const out = layersGeometry(spec.layers, { channels: spec.inputChannels, height: side, width: side });
   const dims = (channels: number, height: Dim, width: Dim): Dim[] =>
@@ -87,7 +86,7 @@ export function describeOnnxIO(spec: Network, options: OnnxIOOptions = {}): Onnx
     layout,
     input: { name: ONNX_INPUT, shape: dims(spec.inputChannels, inputSide[0]!, inputSide[1]!) },
     output: { name: ONNX_OUTPUT, shape: dims(out.channels, out.height, out.width) },
-    inputRange: INPUT_RANGE,
+    inputRange: UNIT_RANGE,
   };
 }
 

@@ -1,8 +1,8 @@
+import { FACE_PIXELS, toUnitRange } from '../../core/image-codec.js';
 import { expressionLabel, type Expression } from '../../core/expressions.js';
-import { PIXELS_PER_IMAGE, usageIndex, type Usage } from '../data/format.js';
+import { usageIndex, type Usage } from '../data/format.js';
 import { imageAt, type Dataset } from '../data/dataset-store.js';
 import { seededRandom, shuffle } from '../../core/random.js';
-import { fromGrey } from '../report/image-grid.js';
 
 /** The images of one expression that a run trains on, in [-1, 1], with their data-set indices. */
 export interface DomainImages {
@@ -18,8 +18,8 @@ export function domainImages(dataset: Dataset, kept: readonly number[] | null, e
   const split = usageIndex(usage);
   const candidates = kept ?? Array.from({ length: dataset.labels.length }, (_, i) => i);
   const indices = candidates.filter((i) => dataset.labels[i] === label && dataset.usage[i] === split);
-  const images = new Float32Array(indices.length * PIXELS_PER_IMAGE);
-  indices.forEach((index, n) => fromGrey(imageAt(dataset, index), images.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE)));
+  const images = new Float32Array(indices.length * FACE_PIXELS);
+  indices.forEach((index, n) => toUnitRange(imageAt(dataset, index), images, n * FACE_PIXELS));
   return { expression, count: indices.length, indices, images };
 }
 
@@ -56,8 +56,8 @@ export function batchPositions(count: number, batch: number, step: number, epoch
 
 /** Copies the images at `positions` into one NHWC batch. */
 export function gatherImages(domain: DomainImages, positions: readonly number[]): Float32Array {
-  const out = new Float32Array(positions.length * PIXELS_PER_IMAGE);
-  positions.forEach((p, n) => out.set(domain.images.subarray(p * PIXELS_PER_IMAGE, (p + 1) * PIXELS_PER_IMAGE), n * PIXELS_PER_IMAGE));
+  const out = new Float32Array(positions.length * FACE_PIXELS);
+  positions.forEach((p, n) => out.set(domain.images.subarray(p * FACE_PIXELS, (p + 1) * FACE_PIXELS), n * FACE_PIXELS));
   return out;
 }
 

@@ -1,14 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { FACE_PIXELS, FACE_SIZE, fromUnitRange } from '../../core/image-codec.js';
 import * as tf from '../runtime/tf.js';
 import { initBackend } from '../runtime/backend.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { findVersion } from '../data/version-store.js';
 import { seededRandom, shuffle } from '../../core/random.js';
 import { buildNetwork, disposeNetwork, forward, loadWeights } from '../models/network.js';
-import { toGrey } from '../report/image-grid.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { domainImages, gatherImages } from './domains.js';
 import { cycleGanConfig } from './options.js';
@@ -57,13 +56,13 @@ export async function generateImages(input: GenerateInput): Promise<GenerateSumm
     for (let start = 0; start < picks.length; start += BATCH) {
       const batch = picks.slice(start, start + BATCH);
       const output = tf.tidy(() =>
-        forward(net, tf.tensor4d(gatherImages(sources, batch), [batch.length, IMAGE_SIDE, IMAGE_SIDE, 1]), { training: false }).dataSync(),
+        forward(net, tf.tensor4d(gatherImages(sources, batch), [batch.length, FACE_SIZE, FACE_SIZE, 1]), { training: false }).dataSync(),
       ) as Float32Array;
       for (const [n, position] of batch.entries()) {
         const index = sources.indices[position]!;
         const file = `${record.options.target}-${String(start + n).padStart(5, '0')}.png`;
-        const grey = toGrey(output.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE));
-        await sharp(grey, { raw: { width: IMAGE_SIDE, height: IMAGE_SIDE, channels: 1 } }).png().toFile(join(input.out, file));
+        const grey = fromUnitRange(output, n * FACE_PIXELS);
+        await sharp(grey, { raw: { width: FACE_SIZE, height: FACE_SIZE, channels: 1 } }).png().toFile(join(input.out, file));
         manifest.push(
           JSON.stringify({
             sourceRow: dataset.rows[index],

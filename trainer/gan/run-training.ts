@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { readSetting } from '../../core/config.js';
-import { openDatabase, type DatabaseHandle } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
+import type { DatabaseHandle } from '../../db/client.js';
+import { withRegistry } from '../../db/open-registry.js';
 import { createTrainingRun, updateTrainingRun } from '../../db/runs.js';
 import { registerModelVersion } from '../../db/registry.js';
 import { loadDataset, type Dataset } from '../data/dataset-store.js';
@@ -27,13 +26,6 @@ export interface TrainingResult {
   steps: number;
   scheduledSteps: number;
   finalLosses: Record<string, number>;
-}
-
-/** The registry the trainer records into: DATABASE_URL when set, else the embedded PGlite of `dataDir`. */
-async function openRegistry(dataDir: string): Promise<DatabaseHandle> {
-  const handle = await openDatabase(readSetting('databaseUrl') ? {} : { dataDir });
-  await migrate(handle);
-  return handle;
 }
 
 async function trainingData(dataDir: string, key: string) {
@@ -80,19 +72,6 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
   await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
   await writeRunRecord(dir, { ...record, modelVersion: version.version, finishedAt: new Date().toISOString() });
   return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, scheduledSteps: result.scheduledSteps, finalLosses };
-}
-
-/**
- * The registry is opened only around each write: a run lasts hours, and the embedded PGlite
- * admits one process at a time, so holding it would lock out `faceaug models` and other runs.
- */
-async function withRegistry<T>(dataDir: string, body: (db: DatabaseHandle) => Promise<T>): Promise<T> {
-  const db = await openRegistry(dataDir);
-  try {
-    return await body(db);
-  } finally {
-    await db.close();
-  }
 }
 
 async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir'>): Promise<TrainingResult> {

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FACE_PIXELS, FACE_SIZE, fromUnitRange } from '../../core/image-codec.js';
 import type { NamedWeights } from '../../core/models/weights.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { ReplicaGroup } from '../runtime/replica-group.js';
-import { imageGridPng, toGrey } from '../report/image-grid.js';
+import { imageGridPng } from '../report/image-grid.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { saveSnapshot } from './snapshots.js';
 import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
@@ -125,10 +125,10 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       const a = gatherImages(domainA, batchPositions(domainA.count, options.batchSize, stepInEpoch, epoch, options.seed, 0));
       const b = gatherImages(domainB, batchPositions(domainB.count, options.batchSize, stepInEpoch, epoch, options.seed, 1));
       const shards: CycleGanShard[] = Array.from({ length: workers }, (_, r) => ({
-        a: a.slice(r * shardSize * PIXELS_PER_IMAGE, (r + 1) * shardSize * PIXELS_PER_IMAGE),
-        b: b.slice(r * shardSize * PIXELS_PER_IMAGE, (r + 1) * shardSize * PIXELS_PER_IMAGE),
+        a: a.slice(r * shardSize * FACE_PIXELS, (r + 1) * shardSize * FACE_PIXELS),
+        b: b.slice(r * shardSize * FACE_PIXELS, (r + 1) * shardSize * FACE_PIXELS),
         batch: shardSize,
-        size: IMAGE_SIDE,
+        size: FACE_SIZE,
         controls,
       }));
       const started = performance.now();
@@ -161,16 +161,16 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
 }
 
 async function writeEpochReport(group: ReplicaGroup, input: LoopInput, epoch: number, history: LossRow[]) {
-  const count = input.samples.length / PIXELS_PER_IMAGE;
+  const count = input.samples.length / FACE_PIXELS;
   const { translated, reconstructed } = await group.one<{ translated: Float32Array; reconstructed: Float32Array }>(0, 'translate', {
     images: input.samples,
     count,
-    size: IMAGE_SIDE,
+    size: FACE_SIZE,
   });
-  const row = (values: Float32Array) => Array.from({ length: count }, (_, i) => toGrey(values.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE)));
+  const row = (values: Float32Array) => Array.from({ length: count }, (_, i) => fromUnitRange(values, i * FACE_PIXELS));
   await mkdir(join(input.runDir, 'samples'), { recursive: true });
   const samples = join(input.runDir, 'samples', `epoch-${String(epoch + 1).padStart(3, '0')}.png`);
-  await writeFile(samples, await imageGridPng([row(input.samples), row(translated), row(reconstructed)], { side: IMAGE_SIDE, scale: 2 }));
+  await writeFile(samples, await imageGridPng([row(input.samples), row(translated), row(reconstructed)], { side: FACE_SIZE, scale: 2 }));
   const losses = join(input.runDir, 'losses.png');
   const { source, target } = input.options;
   await writeLossReport(history, join(input.runDir, 'losses.csv'), losses, `${source} -> ${target}: training losses`);

@@ -175,12 +175,6 @@ export function forward(net: BuiltNetwork, x: tf.Tensor4D, options: ForwardOptio
   return applyLayers(net, net.spec.layers, x, options);
 }
 
-export function parameterCount(net: BuiltNetwork): number {
-  let total = 0;
-  for (const v of net.weights.values()) total += v.size;
-  return total;
-}
-
 export function disposeNetwork(net: BuiltNetwork): void {
   for (const v of [...net.weights.values(), ...net.statistics.values()]) v.dispose();
 }

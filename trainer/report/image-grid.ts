@@ -29,16 +29,3 @@ export async function imageGridPng(rows: Uint8Array[][], { side, gap = 2, scale 
   });
   return sharp(raster, { raw: { width, height, channels: 1 } }).png().toBuffer();
 }
-
-/** [-1, 1] floats (a generator's tanh output) to grey levels. */
-export function toGrey(values: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Math.max(0, Math.min(255, Math.round((values[i]! + 1) * 127.5)));
-  return out;
-}
-
-/** Grey levels to the generators' [-1, 1] range. */
-export function fromGrey(pixels: ArrayLike<number>, out = new Float32Array(pixels.length)): Float32Array {
-  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i]! / 127.5 - 1;
-  return out;
-}

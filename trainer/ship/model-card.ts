@@ -1,3 +1,4 @@
+import { FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT, UNIT_RANGE } from '../../core/image-codec.js';
 import type { ValidationReport } from '../validate/report.js';
 import type { RunRecord } from '../gan/run-files.js';
 import type { LossRow } from '../gan/loss-history.js';
@@ -8,6 +9,7 @@ export interface CardInput {
   parameters: number;
   history: LossRow[];
   scheduledSteps: number;
+  /** `source` is relative to the repository: a card names no path of the machine it was made on. */
   dataset: { source: string; sha256: string; rows: number; versionChain: string[]; trainImages: Record<string, number> };
   onnx: { sha256: string; bytes: number };
   validation: ValidationReport;
@@ -34,7 +36,7 @@ export function modelCard(input: CardInput): string {
   return [
     `# ${source} -> ${target} translator (run ${record.runId})`,
     '',
-    `Turns 48x48 grey ${source} faces into ${target} faces: a CycleGAN generator trained by faceaug and exported to ONNX.`,
+    `Turns ${FACE_SIZE}x${FACE_SIZE} grey ${source} faces into ${target} faces: a CycleGAN generator trained by faceaug and exported to ONNX.`,
     '',
     `**Validation verdict: ${input.verdict}**`,
     '',
@@ -46,7 +48,7 @@ export function modelCard(input: CardInput): string {
     '',
     '## Architecture and hyperparameters',
     '',
-    `- Generator: \`${input.architecture}\`, ${input.parameters.toLocaleString('en')} parameters; input \`input\` float32 [N,1,48,48] in [-1, 1], output \`output\` the same.`,
+    `- Generator: \`${input.architecture}\`, ${input.parameters.toLocaleString('en')} parameters; input \`${ONNX_INPUT}\` float32 [N,1,${FACE_SIZE},${FACE_SIZE}] in [${UNIT_RANGE.join(', ')}], output \`${ONNX_OUTPUT}\` the same.`,
     `- ONNX: sha256 \`${input.onnx.sha256}\`, ${(input.onnx.bytes / 1e6).toFixed(2)} MB, opset 17.`,
     `- Options: ${options}.`,
     '',

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readSetting } from '../../core/config.js';
-import { openDatabase } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withRegistry } from '../../db/open-registry.js';
 import { getModelVersion } from '../../db/registry.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { findVersion, listVersions } from '../data/version-store.js';
@@ -18,6 +17,9 @@ import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
 import { onnxTranslationGrid } from './onnx-grid.js';
 import { showcaseFacesFromDemoPhotos } from './showcase-faces.js';
+
+// Shipped files are read on other machines: paths in them are relative to the repository.
+const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface PackageInput {
   dataDir: string;
@@ -56,15 +58,11 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
   if (report.params.runId !== input.runId || report.params.modelVersion !== record.modelVersion) {
     throw new Error(`${input.validationDir} validates run ${report.params.runId} v${report.params.modelVersion}, not run ${input.runId} v${record.modelVersion}`);
   }
-  const handle = await openDatabase(readSetting('databaseUrl') ? {} : { dataDir: input.dataDir });
-  let onnx: Buffer;
-  try {
-    await migrate(handle);
-    const version = await getModelVersion(handle.db, { source, target, version: record.modelVersion }, { kinds: ['onnx'] });
-    onnx = version.verified[0]!.bytes;
-  } finally {
-    await handle.close();
-  }
+  const ref = { source, target, version: record.modelVersion };
+  const onnx = await withRegistry(input.dataDir, async (handle) => {
+    const version = await getModelVersion(handle.db, ref, { kinds: ['onnx'] });
+    return version.verified[0]!.bytes;
+  });
   const dir = runDir(input.dataDir, input.runId);
   const checkpoint = await loadCheckpoint(dir);
   if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint`);
@@ -118,7 +116,7 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
       parameters,
       history: checkpoint.history,
       scheduledSteps: manifest.metrics.training.scheduledSteps,
-      dataset: { source: dataset.manifest.source, sha256: dataset.manifest.sha256, rows: dataset.manifest.count, versionChain: chain, trainImages },
+      dataset: { source: relative(REPOSITORY, dataset.manifest.source), sha256: dataset.manifest.sha256, rows: dataset.manifest.count, versionChain: chain, trainImages },
       onnx: { sha256: onnxSha256, bytes: onnx.length },
       validation: report,
       validationMarkdown: await readFile(join(input.validationDir, 'report.md'), 'utf8'),

@@ -1,11 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import { FACE_PIXELS, FACE_SIZE, toUnitRange } from '../../core/image-codec.js';
 import * as tf from '../runtime/tf.js';
 import { initBackend } from '../runtime/backend.js';
 import { loadFaceApi } from '../models/face-api.js';
-import { IMAGE_SIDE } from '../data/format.js';
-import { fromGrey } from '../report/image-grid.js';
 
 /**
  * Faces for the pictures that ship with a translator. FER2013 may not be redistributed, so they
@@ -36,14 +35,14 @@ export async function showcaseFacesFromDemoPhotos(count: number): Promise<Float3
         .clone()
         .extract({ left, top, width: side, height: side })
         .greyscale()
-        .resize(IMAGE_SIDE, IMAGE_SIDE)
+        .resize(FACE_SIZE, FACE_SIZE)
         .raw()
         .toBuffer();
       faces.push(new Uint8Array(grey));
     }
   }
   api.nets.ssdMobilenetv1.dispose();
-  const out = new Float32Array(faces.length * IMAGE_SIDE * IMAGE_SIDE);
-  faces.forEach((face, i) => fromGrey(face, out.subarray(i * face.length, (i + 1) * face.length)));
+  const out = new Float32Array(faces.length * FACE_PIXELS);
+  faces.forEach((face, i) => toUnitRange(face, out, i * FACE_PIXELS));
   return out;
 }

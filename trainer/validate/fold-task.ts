@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../runtime/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { loadDataset } from '../data/dataset-store.js';
-import { PIXELS_PER_IMAGE } from '../data/format.js';
 import { buildClassifier } from '../classifier/cnn.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
@@ -64,7 +64,7 @@ async function loadPixels(job: FoldJob): Promise<Pixels> {
   const dataset = await loadDataset(job.dataDir, job.datasetId);
   const synthetic = new Uint8Array(await readFile(job.syntheticFile));
   const realCount = dataset.labels.length;
-  const syntheticCount = synthetic.length / PIXELS_PER_IMAGE;
+  const syntheticCount = synthetic.length / FACE_PIXELS;
   // One buffer, real then synthetic, so the trainer indexes both the same way.
   const pixels = new Uint8Array(dataset.pixels.length + synthetic.length);
   pixels.set(dataset.pixels);

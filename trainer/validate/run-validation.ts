@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
-import { openDatabase } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
-import { recordValidation } from '../../db/validations.js';
 import { imageAt, loadDataset } from '../data/dataset-store.js';
-import { IMAGE_SIDE, PIXELS_PER_IMAGE } from '../data/format.js';
 import { findVersion } from '../data/version-store.js';
 import { loadCheckpoint } from '../gan/checkpoint.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
@@ -16,10 +13,11 @@ import { initBackend } from '../runtime/backend.js';
 import { runInWorkers } from '../runtime/worker-pool.js';
 import type { ClassifierSettings, FoldJob, FoldResult } from './fold-task.js';
 import { foldKey, loadBaselines, loadFolds, saveBaseline, saveFold } from './fold-store.js';
-import { planFolds, selectTestSet } from './plan.js';
+import { type FoldPlan, planFolds, selectTestSet } from './plan.js';
 import { type ValidationParams, type ValidationReport, perClassSeries, reportMarkdown } from './report.js';
 import { targetConfidence, topK } from './select.js';
-import { syntheticCandidates, writeChosen } from './synthetic-set.js';
+import { recordVerdict } from './record-verdict.js';
+import { type SyntheticSet, syntheticCandidates, writeChosen } from './synthetic-set.js';
 import { type VerdictRule, decide, summarizeSet } from './verdict.js';
 
 const FOLD_TASK = new URL('./fold-task.ts', import.meta.url);
@@ -61,34 +59,34 @@ export function baselineId(params: ValidationParams): string {
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
-/**
- * Runs (or resumes) one validation of a training run's translator: fixed test set, synthetic
- * images, repeated stratified k-fold pairs on the worker pool with each finished fold saved,
- * the verdict, the reports, and the verdict recorded in the registry.
- */
-export async function runValidation(input: ValidationInput): Promise<ValidationReport> {
+/** Times each phase of one invocation; the timings go into the report and timings.jsonl. */
+function phaseTimer(onPhase: ValidationInput['onPhase']) {
   const startedAt = new Date().toISOString();
-  const timings: Record<string, number> = {};
+  const seconds: Record<string, number> = {};
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
-    input.onPhase?.(name);
+    onPhase?.(name);
     const started = performance.now();
     try {
       return await body();
     } finally {
-      timings[name] = (performance.now() - started) / 1000;
+      seconds[name] = (performance.now() - started) / 1000;
     }
   };
+  return { phase, entry: { startedAt, seconds } };
+}
 
-  const { record, version, dataset, generatorStep } = await phase('load', async () => {
-    const record = await readRunRecord(input.dataDir, input.runId);
-    const key = input.data ?? record.dataVersion;
-    const version = await findVersion(input.dataDir, key);
-    if (!version) throw new Error(`no data set version '${key}' in ${input.dataDir} (see 'faceaug data list')`);
-    const checkpoint = await loadCheckpoint(runDir(input.dataDir, input.runId));
-    if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint yet`);
-    return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId), generatorStep: checkpoint.globalStep };
-  });
-  const target = expressionLabel(record.options.target);
+async function loadRun(input: ValidationInput) {
+  const record = await readRunRecord(input.dataDir, input.runId);
+  const key = input.data ?? record.dataVersion;
+  const version = await findVersion(input.dataDir, key);
+  if (!version) throw new Error(`no data set version '${key}' in ${input.dataDir} (see 'faceaug data list')`);
+  const checkpoint = await loadCheckpoint(runDir(input.dataDir, input.runId));
+  if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint yet`);
+  return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId), generatorStep: checkpoint.globalStep };
+}
+type LoadedRun = Awaited<ReturnType<typeof loadRun>>;
+
+function validationParams(input: ValidationInput, { record, version, generatorStep }: LoadedRun): ValidationParams {
   const params: ValidationParams = {
     runId: input.runId,
     modelVersion: record.modelVersion ?? null,
@@ -102,6 +100,111 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
     classifier: input.classifier,
   };
   if (params.candidates < params.count) throw new Error(`--select-from ${params.candidates} must be at least --count ${params.count}`);
+  return params;
+}
+
+async function generateCandidates(input: ValidationInput, dir: string, params: ValidationParams): Promise<SyntheticSet> {
+  const candidates = await syntheticCandidates(join(dir, 'synthetic'), { dataDir: input.dataDir, runId: input.runId, count: params.candidates, seed: input.seed, backend: input.backend });
+  const generatedAt = candidates.images[0]?.step;
+  if (generatedAt !== params.generatorStep) {
+    throw new Error(`run ${input.runId} checkpointed while its images were generated (step ${params.generatorStep} -> ${generatedAt}); remove ${dir} and run again`);
+  }
+  return candidates;
+}
+
+/** All candidates, or with the quality gate the `count` a baseline classifier finds most target-like (kept in selection.json). */
+async function selectCandidates(input: ValidationInput, dir: string, params: ValidationParams, run: LoadedRun, pool: number[], candidates: SyntheticSet) {
+  const all = Array.from({ length: candidates.images.length }, (_, i) => i);
+  if (params.candidates === params.count) return { chosen: all, confidence: null };
+  const path = join(dir, 'selection.json');
+  if (await exists(path)) return JSON.parse(await readFile(path, 'utf8')) as { chosen: number[]; confidence: number[] };
+  await initBackend(input.backend);
+  const target = expressionLabel(run.record.options.target);
+  const scores = await targetConfidence({ ...run.dataset, pool }, candidates.pixels, target, input.classifier, input.seed);
+  const picked = topK(scores, params.count);
+  const selection = { chosen: picked, confidence: picked.map((n) => scores[n]!) };
+  await writeFile(path, JSON.stringify(selection));
+  return selection;
+}
+
+interface FoldsInput {
+  input: ValidationInput;
+  dir: string;
+  params: ValidationParams;
+  run: LoadedRun;
+  test: number[];
+  plans: FoldPlan[];
+  syntheticFile: string;
+}
+
+/** Trains the folds not yet saved on the worker pool, reusing stored baselines; returns every fold in plan order. */
+async function runFolds({ input, dir, params, run, test, plans, syntheticFile }: FoldsInput) {
+  const done = await loadFolds(dir);
+  const baselinesDir = join(validationsDir(input.dataDir), 'baselines', baselineId(params));
+  const baselines = await loadBaselines(baselinesDir);
+  const reused = plans.filter((p) => done.has(foldKey(p.repeat, p.fold))).length;
+  const pending = plans.filter((p) => !done.has(foldKey(p.repeat, p.fold)));
+  input.onFolds?.(reused, plans.length);
+  const jobs: FoldJob[] = pending.map((plan) => {
+    const stored = baselines.get(foldKey(plan.repeat, plan.fold));
+    const matches = stored !== undefined && stored.seed === plan.seed && stored.trainReal === plan.train.length;
+    return {
+      ...plan,
+      dataDir: input.dataDir,
+      datasetId: run.dataset.manifest.id,
+      syntheticFile,
+      targetLabel: expressionLabel(run.record.options.target),
+      test,
+      classifier: input.classifier,
+      baseline: matches ? stored.arm : undefined,
+    };
+  });
+  let finished = reused;
+  // Saved as each fold arrives (not after the pool ends), so an interruption loses only the folds in flight.
+  const saving: Promise<void>[] = [];
+  await runInWorkers<FoldJob, FoldResult>(FOLD_TASK, jobs, {
+    workers: input.workers,
+    backend: input.backend,
+    onResult: (_, result) => {
+      saving.push(saveFold(dir, result));
+      if (!result.baselineReused) {
+        saving.push(saveBaseline(baselinesDir, result.repeat, result.fold, { seed: result.seed, trainReal: result.trainReal, arm: result.baseline }));
+      }
+      done.set(foldKey(result.repeat, result.fold), result);
+      input.onFolds?.(++finished, plans.length, result);
+    },
+  });
+  await Promise.all(saving);
+  return { folds: plans.map((p) => done.get(foldKey(p.repeat, p.fold))!), reused, trainedNow: pending.length };
+}
+
+/**
+ * Why the verdict is not recorded, or null when it is. Only a registered model version can carry
+ * a verdict, and only if the images came from it: images generated from a checkpoint before the
+ * run finished are not that version's output.
+ */
+function registrationBlocker(input: ValidationInput, record: LoadedRun['record'], candidates: SyntheticSet): string | null {
+  const generatedBy = candidates.images[0]?.modelVersion ?? null;
+  if (input.register === false) return 'Not recorded in the registry (--no-register).';
+  if (record.modelVersion === undefined) {
+    return `Not recorded in the registry: run ${input.runId} has not finished, so it has no model version yet (this validated its latest checkpoint).`;
+  }
+  if (generatedBy !== record.modelVersion) {
+    return `Not recorded in the registry: the synthetic images came from a checkpoint before run ${input.runId} finished; validate again for model version ${record.modelVersion}.`;
+  }
+  return null;
+}
+
+/**
+ * Runs (or resumes) one validation of a training run's translator: fixed test set, synthetic
+ * images, repeated stratified k-fold pairs on the worker pool with each finished fold saved,
+ * the verdict, the reports, and the verdict recorded in the registry.
+ */
+export async function runValidation(input: ValidationInput): Promise<ValidationReport> {
+  const { phase, entry } = phaseTimer(input.onPhase);
+  const run = await phase('load', () => loadRun(input));
+  const { record, version, dataset } = run;
+  const params = validationParams(input, run);
   const id = validationId(params);
   const dir = join(validationsDir(input.dataDir), id);
   // A resumed validation's folds were timed by the invocation that trained them: every invocation's phases are kept.
@@ -111,80 +214,14 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
 
   const { test, pool, fromTraining } = selectTestSet(dataset.labels, dataset.usage, version.kept, input.testPerClass, input.seed);
   const plans = planFolds(dataset.labels, pool, input.folds, input.repeats, input.seed);
-
-  const candidates = await phase('generate', () =>
-    syntheticCandidates(join(dir, 'synthetic'), { dataDir: input.dataDir, runId: input.runId, count: params.candidates, seed: input.seed, backend: input.backend }),
-  );
-  const generatedAt = candidates.images[0]?.step;
-  if (generatedAt !== generatorStep) {
-    throw new Error(`run ${input.runId} checkpointed while its images were generated (step ${generatorStep} -> ${generatedAt}); remove ${dir} and run again`);
-  }
-  const { chosen, confidence } = await phase('select', async () => {
-    const all = Array.from({ length: candidates.images.length }, (_, i) => i);
-    if (params.candidates === params.count) return { chosen: all, confidence: null };
-    const path = join(dir, 'selection.json');
-    if (await exists(path)) return JSON.parse(await readFile(path, 'utf8')) as { chosen: number[]; confidence: number[] };
-    await initBackend(input.backend);
-    const scores = await targetConfidence({ ...dataset, pool }, candidates.pixels, target, input.classifier, input.seed);
-    const picked = topK(scores, params.count);
-    const selection = { chosen: picked, confidence: picked.map((n) => scores[n]!) };
-    await writeFile(path, JSON.stringify(selection));
-    return selection;
-  });
+  const candidates = await phase('generate', () => generateCandidates(input, dir, params));
+  const { chosen, confidence } = await phase('select', () => selectCandidates(input, dir, params, run, pool, candidates));
   const syntheticFile = join(dir, 'synthetic.u8');
   await writeChosen(syntheticFile, candidates, chosen);
+  const { folds, reused, trainedNow } = await phase('folds', () => runFolds({ input, dir, params, run, test, plans, syntheticFile }));
 
-  const done = await loadFolds(dir);
-  const baselinesDir = join(validationsDir(input.dataDir), 'baselines', baselineId(params));
-  const baselines = await loadBaselines(baselinesDir);
-  const reused = plans.filter((p) => done.has(foldKey(p.repeat, p.fold))).length;
-  const pending = plans.filter((p) => !done.has(foldKey(p.repeat, p.fold)));
-  await phase('folds', async () => {
-    input.onFolds?.(reused, plans.length);
-    const jobs: FoldJob[] = pending.map((plan) => {
-      const stored = baselines.get(foldKey(plan.repeat, plan.fold));
-      const matches = stored !== undefined && stored.seed === plan.seed && stored.trainReal === plan.train.length;
-      return {
-        ...plan,
-        dataDir: input.dataDir,
-        datasetId: dataset.manifest.id,
-        syntheticFile,
-        targetLabel: target,
-        test,
-        classifier: input.classifier,
-        baseline: matches ? stored.arm : undefined,
-      };
-    });
-    let finished = reused;
-    // Saved as each fold arrives (not after the pool ends), so an interruption loses only the folds in flight.
-    const saving: Promise<void>[] = [];
-    await runInWorkers<FoldJob, FoldResult>(FOLD_TASK, jobs, {
-      workers: input.workers,
-      backend: input.backend,
-      onResult: (_, result) => {
-        saving.push(saveFold(dir, result));
-        if (!result.baselineReused) {
-          saving.push(saveBaseline(baselinesDir, result.repeat, result.fold, { seed: result.seed, trainReal: result.trainReal, arm: result.baseline }));
-        }
-        done.set(foldKey(result.repeat, result.fold), result);
-        input.onFolds?.(++finished, plans.length, result);
-      },
-    });
-    await Promise.all(saving);
-  });
-
-  const folds = plans.map((p) => done.get(foldKey(p.repeat, p.fold))!);
-  // Only a registered model version can carry a verdict, and only if the images came from it:
-  // images generated from a checkpoint before the run finished are not that version's output.
-  const generatedBy = candidates.images[0]?.modelVersion ?? null;
-  const registration =
-    input.register === false
-      ? 'Not recorded in the registry (--no-register).'
-      : record.modelVersion === undefined
-        ? `Not recorded in the registry: run ${input.runId} has not finished, so it has no model version yet (this validated its latest checkpoint).`
-        : generatedBy !== record.modelVersion
-          ? `Not recorded in the registry: the synthetic images came from a checkpoint before run ${input.runId} finished; validate again for model version ${record.modelVersion}.`
-          : null;
+  const blocker = registrationBlocker(input, record, candidates);
+  const target = expressionLabel(record.options.target);
   const report = await phase('report', async () => {
     const sets = { test: summarizeSet(folds, 'test', target, input.seed), heldOut: summarizeSet(folds, 'heldOut', target, input.seed) };
     const poolPerClass = Object.fromEntries(EXPRESSIONS.map((name, c) => [name, pool.filter((i) => dataset.labels[i] === c).length]));
@@ -200,14 +237,14 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       synthetic: {
         used: chosen.length,
         candidates: candidates.images.length,
-        generatorStep,
+        generatorStep: params.generatorStep,
         selection: confidence ? 'target-confidence' : 'none',
         meanTargetConfidence: confidence ? mean(confidence) : null,
       },
       folds: {
         total: folds.length,
         reused,
-        trainedNow: pending.length,
+        trainedNow,
         baselinesReused: folds.filter((f) => f.baselineReused).length,
         meanTrainSeconds: { baseline: mean(folds.map((f) => f.baseline.trainMs)) / 1000, augmented: mean(folds.map((f) => f.augmented.trainMs)) / 1000 },
         leakedTensors: Math.max(0, ...folds.map((f) => f.leakedTensors)),
@@ -215,8 +252,8 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
       sets,
       verdict: decide(sets.test, input.rule),
       // The current invocation's entry is this very object, so phases still to come land in it too.
-      timings: [...(await readTimings(timingsFile)), { startedAt, seconds: timings }],
-      registration: registration ?? `Recorded in the registry as a validation of ${record.options.source}->${record.options.target} v${record.modelVersion}.`,
+      timings: [...(await readTimings(timingsFile)), entry],
+      registration: blocker ?? `Recorded in the registry as a validation of ${record.options.source}->${record.options.target} v${record.modelVersion}.`,
       registered: null,
     };
     await writeCharts(dir, report);
@@ -224,26 +261,10 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
     return report;
   });
 
-  if (registration === null) {
-    await phase('register', async () => {
-      const handle = await openDatabase({ dataDir: input.dataDir });
-      try {
-        await migrate(handle);
-        const ref = { source: record.options.source, target: record.options.target, version: record.modelVersion! };
-        const { validation, version: registered } = await recordValidation(handle.db, {
-          ref,
-          verdict: report.verdict.accepted ? 'accepted' : 'rejected',
-          params: { ...params, repeats: input.repeats, rule: input.rule, validationId: id },
-          metrics: { test: report.sets.test, heldOut: report.sets.heldOut, folds: report.folds, synthetic: report.synthetic },
-          report: reportMarkdown(report),
-        });
-        report.registered = { modelVersion: registered.version, status: registered.status, validationId: validation.id };
-      } finally {
-        await handle.close();
-      }
-    });
+  if (blocker === null) {
+    report.registered = await phase('register', () => recordVerdict(input.dataDir, report));
   }
-  await appendFile(timingsFile, JSON.stringify({ startedAt, seconds: timings }) + '\n');
+  await appendFile(timingsFile, JSON.stringify(entry) + '\n');
   await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   await writeFile(join(dir, 'report.md'), reportMarkdown(report));
   return report;
@@ -274,7 +295,7 @@ async function writeSheet(dir: string, synthetic: Uint8Array, chosen: number[], 
   for (let start = 0; start < chosen.length; start += perRow) {
     const slice = chosen.slice(start, start + perRow);
     if (sourcePixels) rows.push(slice.map((n) => imageAt({ pixels: sourcePixels }, sourceIndices[n]!)));
-    rows.push(slice.map((n) => synthetic.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE)));
+    rows.push(slice.map((n) => synthetic.subarray(n * FACE_PIXELS, (n + 1) * FACE_PIXELS)));
   }
-  await writeFile(join(dir, 'synthetic.png'), await imageGridPng(rows, { side: IMAGE_SIDE, scale: 2 }));
+  await writeFile(join(dir, 'synthetic.png'), await imageGridPng(rows, { side: FACE_SIZE, scale: 2 }));
 }

@@ -1,5 +1,5 @@
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { PIXELS_PER_IMAGE } from '../data/format.js';
 import { buildClassifier } from '../classifier/cnn.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import type { ClassifierSettings } from './fold-task.js';
@@ -27,7 +27,7 @@ export async function targetConfidence(
   const model = buildClassifier({ width: classifier.width }, seed);
   try {
     await trainClassifier(model, real.pixels, real.labels, real.pool, { ...classifier, seed, onBatch });
-    const count = candidates.length / PIXELS_PER_IMAGE;
+    const count = candidates.length / FACE_PIXELS;
     const probabilities = predictProbabilities(model, candidates, Array.from({ length: count }, (_, i) => i), 256);
     return Float64Array.from({ length: count }, (_, n) => probabilities[n * NUM_EXPRESSIONS + target]!);
   } finally {

@@ -1,8 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { FACE_PIXELS } from '../../core/image-codec.js';
 import { generateImages } from '../gan/generate.js';
-import { PIXELS_PER_IMAGE } from '../data/format.js';
 
 export interface SyntheticImage {
   file: string;
@@ -24,11 +24,11 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 async function readSet(dir: string): Promise<SyntheticSet> {
   const lines = (await readFile(join(dir, 'manifest.jsonl'), 'utf8')).trim().split('\n');
   const images = lines.map((line) => JSON.parse(line) as SyntheticImage);
-  const pixels = new Uint8Array(images.length * PIXELS_PER_IMAGE);
+  const pixels = new Uint8Array(images.length * FACE_PIXELS);
   for (const [n, image] of images.entries()) {
     const grey = await sharp(join(dir, image.file)).greyscale().raw().toBuffer();
-    if (grey.length !== PIXELS_PER_IMAGE) throw new Error(`${image.file} is not a 48x48 image`);
-    pixels.set(grey, n * PIXELS_PER_IMAGE);
+    if (grey.length !== FACE_PIXELS) throw new Error(`${image.file} is not a 48x48 image`);
+    pixels.set(grey, n * FACE_PIXELS);
   }
   return { images, pixels };
 }
@@ -47,7 +47,7 @@ export async function syntheticCandidates(dir: string, input: { dataDir: string;
 
 /** Writes the chosen images' pixels for the fold workers, who read them from disk. */
 export async function writeChosen(path: string, set: SyntheticSet, chosen: readonly number[]): Promise<void> {
-  const out = new Uint8Array(chosen.length * PIXELS_PER_IMAGE);
-  chosen.forEach((n, k) => out.set(set.pixels.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE), k * PIXELS_PER_IMAGE));
+  const out = new Uint8Array(chosen.length * FACE_PIXELS);
+  chosen.forEach((n, k) => out.set(set.pixels.subarray(n * FACE_PIXELS, (n + 1) * FACE_PIXELS), k * FACE_PIXELS));
   await writeFile(path, out);
 }
