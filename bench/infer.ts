@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { FACE_SIZE } from '../core/image-codec.js';
-import * as tf from '../trainer/runtime/tf.js';
-import { initBackend } from '../trainer/runtime/backend.js';
-import { buildNetwork, forward } from '../trainer/models/network.js';
+import * as tf from '../trainer/tfjs/tf.js';
+import { initBackend } from '../trainer/tfjs/backend.js';
+import { buildNetwork, forward } from '../trainer/networks/network.js';
 import { referenceCycleGan } from './reference.js';
 import { runTorchReference } from './torch-reference.js';
 import { median } from './stats.js';

@@ -1,5 +1,5 @@
-import { generator } from '../core/models/generators.js';
-import { patchDiscriminator } from '../core/models/discriminators.js';
+import { generator } from '../core/networks/generators.js';
+import { patchDiscriminator } from '../core/networks/discriminators.js';
 import type { CycleGanConfig } from '../trainer/gan/cyclegan.js';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FACE_SIZE } from '../core/image-codec.js';
-import { ReplicaGroup } from '../trainer/runtime/replica-group.js';
+import { ReplicaGroup } from '../trainer/parallel/replica-group.js';
 import type { CycleGanShard } from '../trainer/gan/cyclegan-replica.js';
 import { referenceCycleGan } from './reference.js';
 import { runTorchReference } from './torch-reference.js';

@@ -2,20 +2,20 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { readSetting, settings } from '../core/config.js';
 import { withRegistry } from '../db/open-registry.js';
-import { BACKENDS, describeBackend, initBackend } from '../trainer/runtime/backend.js';
+import { BACKENDS, describeBackend, initBackend } from '../trainer/tfjs/backend.js';
 import { formatClassTable } from '../trainer/data/class-table.js';
 import { listManifests, loadDataset } from '../trainer/data/dataset-store.js';
-import { findDuplicates } from '../trainer/data/duplicates.js';
+import { findDuplicates } from '../trainer/filter/duplicates.js';
 import { exportKaggleCsv } from '../trainer/data/export-csv.js';
-import { EMBEDDINGS, parseEmbeddingName } from '../trainer/data/face-embedding.js';
-import { type FilterSpec, type KeepRule, runFilter } from '../trainer/data/filter-pipeline.js';
+import { EMBEDDINGS, parseEmbeddingName } from '../trainer/networks/face-embedding.js';
+import { type FilterSpec, type KeepRule, runFilter } from '../trainer/filter/filter-pipeline.js';
 import { usageIndex, USAGES } from '../trainer/data/format.js';
 import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
 import { integer, number } from '../core/parsers.js';
 import { stageProgress } from './progress.js';
-import type { ConfidenceParams } from '../trainer/data/confidence-scores.js';
+import type { ConfidenceParams } from '../trainer/filter/confidence-scores.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { settings } from '../core/config.js';
-import { BACKENDS, describeBackend, initBackend } from '../trainer/runtime/backend.js';
-import { workerCount } from '../trainer/runtime/worker-count.js';
+import { BACKENDS, describeBackend, initBackend } from '../trainer/tfjs/backend.js';
+import { workerCount } from '../trainer/parallel/worker-count.js';
 
 export function registerRuntimeCommands(program: Command): void {
   program

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { EXPRESSIONS, parseExpression } from '../core/expressions.js';
 import { readSetting, settings } from '../core/config.js';
-import { BACKENDS } from '../trainer/runtime/backend.js';
-import { workerCount } from '../trainer/runtime/worker-count.js';
+import { BACKENDS } from '../trainer/tfjs/backend.js';
+import { workerCount } from '../trainer/parallel/worker-count.js';
 import { PRESETS, TRAIN_FLAGS, parsePreset, type TrainOptions } from '../trainer/gan/options.js';
 import { resumeTraining, startTraining, type TrainingEvents, type TrainingResult } from '../trainer/gan/run-training.js';
 import { generateImages } from '../trainer/gan/generate.js';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { readSetting, settings } from '../core/config.js';
-import { BACKENDS } from '../trainer/runtime/backend.js';
+import { BACKENDS } from '../trainer/tfjs/backend.js';
 import { runValidation, validationsDir } from '../trainer/validate/run-validation.js';
 import { STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
 import { fraction, integer, number } from '../core/parsers.js';

@@ -13,7 +13,7 @@ export const FACE_PIXELS = FACE_SIZE * FACE_SIZE;
 
 /**
  * An exported generator takes `input`, float32 [N, 1, 48, 48] faces in {@link UNIT_RANGE}, and
- * returns `output` in the same shape and range (trainer/export/io-contract.ts derives the full
+ * returns `output` in the same shape and range (trainer/onnx/io-contract.ts derives the full
  * shapes; the server refuses a graph without these names).
  */
 export const ONNX_INPUT = 'input';

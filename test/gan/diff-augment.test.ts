@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '../../trainer/runtime/tf.js';
-import { initBackend } from '../../trainer/runtime/backend.js';
+import * as tf from '../../trainer/tfjs/tf.js';
+import { initBackend } from '../../trainer/tfjs/backend.js';
 import { diffAugment } from '../../trainer/gan/diff-augment.js';
 import { CycleGan, type CycleGanConfig } from '../../trainer/gan/cyclegan.js';
-import { generator } from '../../core/models/generators.js';
-import { patchDiscriminator } from '../../core/models/discriminators.js';
+import { generator } from '../../core/networks/generators.js';
+import { patchDiscriminator } from '../../core/networks/discriminators.js';
 import { assertNoLeak, seededValues } from '../helpers/tensors.js';
 
 /** A random source that replays `values`, so each draw of an augmentation is chosen by the test. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '../../trainer/runtime/tf.js';
-import { initBackend } from '../../trainer/runtime/backend.js';
+import * as tf from '../../trainer/tfjs/tf.js';
+import { initBackend } from '../../trainer/tfjs/backend.js';
 import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from '../../trainer/gan/losses.js';
 import { assertNoLeak } from '../helpers/tensors.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '../../trainer/runtime/tf.js';
-import { initBackend } from '../../trainer/runtime/backend.js';
+import * as tf from '../../trainer/tfjs/tf.js';
+import { initBackend } from '../../trainer/tfjs/backend.js';
 import { loadFaceFeatures, perceptualL1 } from '../../trainer/gan/perceptual.js';
 import { assertNoLeak, seededValues } from '../helpers/tensors.js';
 

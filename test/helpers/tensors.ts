@@ -1,4 +1,4 @@
-import * as tf from '../../trainer/runtime/tf.js';
+import * as tf from '../../trainer/tfjs/tf.js';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../core/random.js';
 

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { FACE_PIXELS, FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT } from '../../core/image-codec.js';
 import { MicroBatcher, QueueBudget } from '../../server/inference/batcher.js';
 import { OnnxModel } from '../../server/inference/onnx-model.js';
-import { GraphBuilder } from '../../trainer/export/graph-builder.js';
-import { kernelModel } from '../../trainer/runtime/kernels/onnxruntime/kernel-model.js';
+import { GraphBuilder } from '../../trainer/onnx/graph-builder.js';
+import { kernelModel } from '../../trainer/tfjs/kernels/onnxruntime/kernel-model.js';
 
 /** A real ONNX model, output = -input, so each answer shows which image it was computed from. */
 async function negatingModel(dir: string): Promise<OnnxModel> {

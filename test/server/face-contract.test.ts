@@ -8,9 +8,9 @@ import { promote } from '../../db/champion.js';
 import { registerModelVersion } from '../../db/registry.js';
 import { loadDataset } from '../../trainer/data/dataset-store.js';
 import { importImageFolder } from '../../trainer/data/import-image-folder.js';
-import { GraphBuilder } from '../../trainer/export/graph-builder.js';
+import { GraphBuilder } from '../../trainer/onnx/graph-builder.js';
 import { domainImages } from '../../trainer/gan/domains.js';
-import { kernelModel } from '../../trainer/runtime/kernels/onnxruntime/kernel-model.js';
+import { kernelModel } from '../../trainer/tfjs/kernels/onnxruntime/kernel-model.js';
 import { NEUTRAL_DISGUST, bearer, serverTest } from './harness.js';
 
 /** output = input: what the server answers is the very tensor its model was given, as grey levels. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, after, test } from 'node:test';
 import sharp from 'sharp';
-import { generator } from '../../core/models/generators.js';
+import { generator } from '../../core/networks/generators.js';
 import { createApiKey } from '../../db/api-keys.js';
 import { openDatabase } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
@@ -12,9 +12,9 @@ import { type ModelVersion, promote, registerModelVersion } from '../../db/regis
 import type { Translator } from '../../db/translators.js';
 import { type RunningServer, startServer } from '../../server/server.js';
 import type { ServerSettings } from '../../server/settings.js';
-import { exportOnnx } from '../../trainer/export/export-onnx.js';
-import { buildNetwork, readWeights } from '../../trainer/models/network.js';
-import { initBackend } from '../../trainer/runtime/backend.js';
+import { exportOnnx } from '../../trainer/onnx/export-onnx.js';
+import { buildNetwork, readWeights } from '../../trainer/networks/network.js';
+import { initBackend } from '../../trainer/tfjs/backend.js';
 import { postgresTest } from '../helpers/postgres.js';
 
 export const NEUTRAL_DISGUST: Translator = { source: 'neutral', target: 'disgust' };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planFolds, selectTestSet } from '../../trainer/validate/plan.js';
-import { topK } from '../../trainer/validate/select.js';
+import { topK } from '../../trainer/validate/quality-gate.js';
 
 // 7 classes x 10 images: images 0-5 of each class in Training (usage 0), 6-9 in PublicTest (usage 1).
 const labels = Array.from({ length: 70 }, (_, i) => Math.floor(i / 10));

@@ -1,5 +1,5 @@
 import { FACE_SIZE } from '../../core/image-codec.js';
-import * as tf from '../runtime/tf.js';
+import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 
 export interface ClassifierShape {

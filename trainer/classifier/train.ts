@@ -1,5 +1,5 @@
 import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
-import * as tf from '../runtime/tf.js';
+import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { seededRandom, shuffle } from '../../core/random.js';
 

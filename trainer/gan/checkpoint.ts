@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NamedWeights } from '../../core/models/weights.js';
-import { packTensors, unpackTensors, type NamedTensor } from '../models/tensor-file.js';
+import type { NamedWeights } from '../../core/networks/weights.js';
+import { packTensors, unpackTensors, type NamedTensor } from '../networks/tensor-file.js';
 import type { CycleGanState, Domain } from './cyclegan.js';
 import type { ImagePoolState } from './image-pool.js';
 import type { LossRow } from './loss-history.js';

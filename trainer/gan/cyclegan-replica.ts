@@ -1,6 +1,6 @@
-import * as tf from '../runtime/tf.js';
-import type { Replica, ReplicaContext } from '../runtime/replica.js';
-import { forward } from '../models/network.js';
+import * as tf from '../tfjs/tf.js';
+import type { Replica, ReplicaContext } from '../parallel/replica.js';
+import { forward } from '../networks/network.js';
 import { loadFaceFeatures } from './perceptual.js';
 import { CycleGan, type CycleGanConfig, type CycleGanLosses, type CycleGanState, type StepControls } from './cyclegan.js';
 

@@ -1,9 +1,9 @@
-import * as tf from '../runtime/tf.js';
-import type { Network } from '../../core/models/layers.js';
-import type { NamedWeights } from '../../core/models/weights.js';
-import { buildNetwork, disposeNetwork, forward, loadWeights, readWeights, type BuiltNetwork } from '../models/network.js';
-import { averageGradients } from '../runtime/gradients.js';
-import type { ReplicaContext } from '../runtime/replica.js';
+import * as tf from '../tfjs/tf.js';
+import type { Network } from '../../core/networks/layers.js';
+import type { NamedWeights } from '../../core/networks/weights.js';
+import { buildNetwork, disposeNetwork, forward, loadWeights, readWeights, type BuiltNetwork } from '../networks/network.js';
+import { averageGradients } from '../parallel/gradients.js';
+import type { ReplicaContext } from '../parallel/replica.js';
 import { seededRandom } from '../../core/random.js';
 import { emptyPool, queryPool, type ImagePoolState } from './image-pool.js';
 import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from './losses.js';

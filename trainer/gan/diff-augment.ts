@@ -1,4 +1,4 @@
-import * as tf from '../runtime/tf.js';
+import * as tf from '../tfjs/tf.js';
 
 /**
  * DiffAugment (Zhao et al. 2020): differentiable augmentations applied to every image a

@@ -1,4 +1,4 @@
-import * as tf from '../runtime/tf.js';
+import * as tf from '../tfjs/tf.js';
 
 /** Least-squares GAN loss (Mao et al. 2017): mean((prediction - target)^2); `target` may be per sample. */
 export function lsganLoss(prediction: tf.Tensor, target: number | tf.Tensor): tf.Scalar {

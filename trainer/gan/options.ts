@@ -1,7 +1,7 @@
 import type { Expression } from '../../core/expressions.js';
-import type { Normalization } from '../../core/models/layers.js';
-import { generator, type Upsampling } from '../../core/models/generators.js';
-import { patchDiscriminator } from '../../core/models/discriminators.js';
+import type { Normalization } from '../../core/networks/layers.js';
+import { generator, type Upsampling } from '../../core/networks/generators.js';
+import { patchDiscriminator } from '../../core/networks/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
 import { AUGMENT_POLICIES, type AugmentPolicy } from './diff-augment.js';
 import { fraction, integer, number, oneOf } from '../../core/parsers.js';

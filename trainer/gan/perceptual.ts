@@ -1,5 +1,5 @@
-import * as tf from '../runtime/tf.js';
-import { loadFaceApi, type ExpressionNet, type FaceApi } from '../models/face-api.js';
+import * as tf from '../tfjs/tf.js';
+import { loadFaceApi, type ExpressionNet, type FaceApi } from '../networks/face-api.js';
 
 /** Perceptual cycle loss weights: beta * pixel L1 + alpha * feature L1. */
 export interface PerceptualWeights {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NamedWeights } from '../../core/models/weights.js';
-import { packTensors, unpackTensors } from '../models/tensor-file.js';
+import type { NamedWeights } from '../../core/networks/weights.js';
+import { packTensors, unpackTensors } from '../networks/tensor-file.js';
 
 /**
  * The source -> target generator's weights at chosen steps of a run (0.5 MB each at the cpu

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FACE_PIXELS, FACE_SIZE, fromUnitRange } from '../../core/image-codec.js';
-import type { NamedWeights } from '../../core/models/weights.js';
-import { ReplicaGroup } from '../runtime/replica-group.js';
+import type { NamedWeights } from '../../core/networks/weights.js';
+import { ReplicaGroup } from '../parallel/replica-group.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { saveSnapshot } from './snapshots.js';

@@ -2,9 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { FACE_PIXELS, FACE_SIZE, toUnitRange } from '../../core/image-codec.js';
-import * as tf from '../runtime/tf.js';
-import { initBackend } from '../runtime/backend.js';
-import { loadFaceApi } from '../models/face-api.js';
+import * as tf from '../tfjs/tf.js';
+import { initBackend } from '../tfjs/backend.js';
+import { loadFaceApi } from '../networks/face-api.js';
 
 /**
  * Faces for the pictures that ship with a translator. FER2013 may not be redistributed, so they

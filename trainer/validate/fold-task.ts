@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { FACE_PIXELS } from '../../core/image-codec.js';
-import * as tf from '../runtime/tf.js';
+import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { buildClassifier } from '../classifier/cnn.js';

@@ -1,0 +1,19 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { keepAtLeast, keepTopN, keepTopPercent } from '../../trainer/filter/keep-rules.js';
+
+const labels = [0, 0, 0, 0, 1, 1, 1];
+const scores = [0.1, 0.9, 0.5, 0.7, 0.3, 0.2, 0.8];
+const all = labels.map((_, i) => i);
+
+test('top percent per class rounds up, keeps the best', () => {
+  assert.deepEqual(keepTopPercent(all, labels, scores, 50), [1, 3, 4, 6]);
+  assert.deepEqual(keepTopPercent(all, labels, scores, 1), [1, 6]);
+  assert.deepEqual(keepTopPercent([0, 2, 5], labels, scores, 100), [0, 2, 5]);
+});
+
+test('top n per class and minimum score', () => {
+  assert.deepEqual(keepTopN(all, labels, scores, 1), [1, 6]);
+  assert.deepEqual(keepTopN(all, labels, scores, 10), all);
+  assert.deepEqual(keepAtLeast(all, scores, 0.5), [1, 2, 3, 6]);
+});

@@ -1,0 +1,34 @@
+import { byClass } from '../data/by-class.js';
+
+/**
+ * Per-class keep rules on per-sample scores (higher is better). Each returns the kept indices of
+ * `candidates`, ascending; ties at a cut are broken by index so the result is deterministic.
+ */
+
+function bestFirst(members: number[], scores: ArrayLike<number>): number[] {
+  return [...members].sort((a, b) => scores[b]! - scores[a]! || a - b);
+}
+
+/** Keeps the `count(n)` best-scored members of each class of n candidates. */
+function keepPerClass(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, count: (n: number) => number): number[] {
+  const kept: number[] = [];
+  for (const members of byClass(candidates, labels).values()) kept.push(...bestFirst(members, scores).slice(0, count(members.length)));
+  return kept.sort((a, b) => a - b);
+}
+
+/** The top `percent` of each class (rounded up, so no class is emptied). */
+export function keepTopPercent(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, percent: number): number[] {
+  if (!(percent > 0 && percent <= 100)) throw new RangeError(`retention must be in (0, 100], got ${percent}`);
+  return keepPerClass(candidates, labels, scores, (n) => Math.ceil((n * percent) / 100));
+}
+
+/** The best `n` of each class (all of a class that has fewer). */
+export function keepTopN(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`top-n must be a positive integer, got ${n}`);
+  return keepPerClass(candidates, labels, scores, () => n);
+}
+
+/** Every candidate scoring at least `minimum`. */
+export function keepAtLeast(candidates: readonly number[], scores: ArrayLike<number>, minimum: number): number[] {
+  return candidates.filter((i) => scores[i]! >= minimum).sort((a, b) => a - b);
+}

@@ -1,0 +1,39 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as tf from '../tfjs/tf.js';
+
+/**
+ * @vladmandic/face-api's pre-trained networks, whose weights ship inside the npm package
+ * (nothing is downloaded). Its `node-wasm` build uses the same @tensorflow/tfjs instance as
+ * trainer/tfjs, so its networks run, and differentiate, on whichever backend initBackend() chose.
+ */
+interface Network {
+  loadFromDisk(dir: string): Promise<void>;
+  dispose(): void;
+}
+export interface ExpressionNet extends Network {
+  faceFeatureExtractor: { forwardInput(input: unknown): tf.Tensor4D };
+}
+export interface RecognitionNet extends Network {
+  forwardInput(input: unknown): tf.Tensor2D;
+}
+export interface FaceDetection {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+}
+export interface FaceApi {
+  NetInput: new (inputs: tf.Tensor3D[], treatAsBatchInput: boolean) => unknown;
+  nets: { ssdMobilenetv1: Network };
+  SsdMobilenetv1Options: new (options: { minConfidence: number }) => unknown;
+  detectAllFaces(input: tf.Tensor3D, options: unknown): Promise<FaceDetection[]>;
+  FaceExpressionNet: new () => ExpressionNet;
+  FaceRecognitionNet: new () => RecognitionNet;
+}
+
+const require = createRequire(import.meta.url);
+
+export function loadFaceApi(): { api: FaceApi; modelDir: string } {
+  const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  return { api, modelDir };
+}

@@ -1,0 +1,201 @@
+import * as tf from '../tfjs/tf.js';
+import type { Layer, Network } from '../../core/networks/layers.js';
+import type { NamedWeights } from '../../core/networks/weights.js';
+import { seededNormal } from './init.js';
+import { instanceNorm } from './instance-norm.js';
+
+const INIT_STD = 0.02;
+const NORM_EPSILON = 1e-5;
+const BATCH_NORM_MOMENTUM = 0.1;
+
+/** A network's weights, keyed by `<layer name>/<kind>` (e.g. `block0.conv1/filter`). */
+export type Weights = Map<string, tf.Variable>;
+
+export interface BuiltNetwork {
+  spec: Network;
+  /** Trainable weights. */
+  weights: Weights;
+  /** Batch-norm running statistics: updated by training forwards, not by the optimiser. */
+  statistics: Weights;
+}
+
+interface Builder {
+  seed: number;
+  prefix: string;
+  weights: Weights;
+  statistics: Weights;
+}
+
+function addVariable(b: Builder, into: Weights, key: string, shape: number[], values: Float32Array, trainable: boolean) {
+  // The variable shares the initial tensor's data; disposing the tensor leaves the data to the
+  // variable, which disposeNetwork then frees.
+  const initial = tf.tensor(values, shape);
+  into.set(key, tf.variable(initial, trainable, `${b.prefix}/${key}`));
+  initial.dispose();
+}
+
+/** Creates the variables of `layers` for an input of `channels` channels; returns the output channels. */
+function buildLayers(b: Builder, layers: Layer[], channels: number): number {
+  for (const layer of layers) channels = buildLayer(b, layer, channels);
+  return channels;
+}
+
+function buildLayer(b: Builder, layer: Layer, channels: number): number {
+  switch (layer.kind) {
+    case 'conv':
+    case 'convTranspose': {
+      const shape =
+        layer.kind === 'conv'
+          ? [layer.kernel, layer.kernel, channels, layer.filters]
+          : [layer.kernel, layer.kernel, layer.filters, channels];
+      const size = shape.reduce((a, d) => a * d, 1);
+      addVariable(b, b.weights, `${layer.name}/filter`, shape, seededNormal(size, INIT_STD, b.seed, `${b.prefix}/${layer.name}`), true);
+      if (layer.bias) addVariable(b, b.weights, `${layer.name}/bias`, [layer.filters], new Float32Array(layer.filters), true);
+      return layer.filters;
+    }
+    case 'instanceNorm':
+      if (layer.affine) {
+        addVariable(b, b.weights, `${layer.name}/gamma`, [channels], new Float32Array(channels).fill(1), true);
+        addVariable(b, b.weights, `${layer.name}/beta`, [channels], new Float32Array(channels), true);
+      }
+      return channels;
+    case 'batchNorm':
+      addVariable(b, b.weights, `${layer.name}/gamma`, [channels], new Float32Array(channels).fill(1), true);
+      addVariable(b, b.weights, `${layer.name}/beta`, [channels], new Float32Array(channels), true);
+      addVariable(b, b.statistics, `${layer.name}/mean`, [channels], new Float32Array(channels), false);
+      addVariable(b, b.statistics, `${layer.name}/variance`, [channels], new Float32Array(channels).fill(1), false);
+      return channels;
+    case 'residual': {
+      const out = buildLayers(b, layer.body, channels);
+      if (out !== channels) throw new Error(`residual body maps ${channels} channels to ${out}`);
+      return channels;
+    }
+    case 'dense': {
+      let width = channels;
+      for (const step of layer.steps) width += buildLayers(b, step, width);
+      return buildLayers(b, layer.fuse, width);
+    }
+    default:
+      return channels;
+  }
+}
+
+/** Creates the weights of `spec` with the seeded initialisation; `prefix` keeps tfjs variable names unique. */
+export function buildNetwork(spec: Network, seed: number, prefix: string): BuiltNetwork {
+  const builder: Builder = { seed, prefix, weights: new Map(), statistics: new Map() };
+  buildLayers(builder, spec.layers, spec.inputChannels);
+  return { spec, weights: builder.weights, statistics: builder.statistics };
+}
+
+export interface ForwardOptions {
+  /** Batch norm: batch statistics and running-average updates when training, running statistics otherwise. */
+  training: boolean;
+}
+
+function weight(net: BuiltNetwork, key: string): tf.Variable {
+  const found = net.weights.get(key) ?? net.statistics.get(key);
+  if (found === undefined) throw new Error(`network ${net.spec.name} has no weight '${key}'`);
+  return found;
+}
+
+function applyLayers(net: BuiltNetwork, layers: Layer[], x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
+  for (const layer of layers) x = applyLayer(net, layer, x, options);
+  return x;
+}
+
+function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
+  switch (layer.kind) {
+    case 'reflectPad':
+      return tf.mirrorPad(x, [[0, 0], [layer.pad, layer.pad], [layer.pad, layer.pad], [0, 0]], 'reflect');
+    case 'conv': {
+      const y = tf.conv2d(x, weight(net, `${layer.name}/filter`) as tf.Tensor4D, layer.stride, layer.pad);
+      return layer.bias ? tf.add(y, weight(net, `${layer.name}/bias`)) : y;
+    }
+    case 'convTranspose': {
+      const [n, h, w] = x.shape;
+      const shape: [number, number, number, number] = [n, h * layer.stride, w * layer.stride, layer.filters];
+      const y = tf.conv2dTranspose(x, weight(net, `${layer.name}/filter`) as tf.Tensor4D, shape, layer.stride, 'same');
+      return layer.bias ? tf.add(y, weight(net, `${layer.name}/bias`)) : y;
+    }
+    case 'upsample':
+      return upsampleNearest(x, layer.factor);
+    case 'instanceNorm': {
+      const y = instanceNorm(x);
+      if (!layer.affine) return y;
+      return tf.add(tf.mul(y, weight(net, `${layer.name}/gamma`)), weight(net, `${layer.name}/beta`));
+    }
+    case 'batchNorm':
+      return batchNorm(net, layer.name, x, options);
+    case 'relu':
+      return tf.relu(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, layer.alpha);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'residual': {
+      const body = applyLayers(net, layer.body, x, options);
+      return tf.add(x, layer.scale === 1 ? body : tf.mul(body, layer.scale));
+    }
+    case 'dense': {
+      const features: tf.Tensor4D[] = [x];
+      for (const step of layer.steps) features.push(applyLayers(net, step, tf.concat(features, 3), options));
+      return applyLayers(net, layer.fuse, tf.concat(features, 3), options);
+    }
+  }
+}
+
+/**
+ * Nearest-neighbour upsampling as reshapes and broadcasts, rows then columns: every backend
+ * differentiates these (tfjs-wasm has no ResizeNearestNeighborGrad), and the gradient is the sum
+ * over each factor x factor square, as it should be.
+ */
+function upsampleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const rows = tf.reshape(tf.broadcastTo(tf.reshape(x, [n, h, 1, w * c]), [n, h, factor, w * c]), [n * h * factor, w, 1, c]);
+  return tf.reshape(tf.broadcastTo(rows, [n * h * factor, w, factor, c]), [n, h * factor, w * factor, c]);
+}
+
+function batchNorm(net: BuiltNetwork, name: string, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
+  const gamma = weight(net, `${name}/gamma`);
+  const beta = weight(net, `${name}/beta`);
+  const runningMean = weight(net, `${name}/mean`);
+  const runningVariance = weight(net, `${name}/variance`);
+  if (!options.training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, NORM_EPSILON) as tf.Tensor4D;
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  // Running averages are bookkeeping: the loss never depends on them, so no gradient flows here.
+  const blend = (running: tf.Variable, batch: tf.Tensor) =>
+    running.assign(tf.tidy(() => tf.add(tf.mul(running, 1 - BATCH_NORM_MOMENTUM), tf.mul(batch, BATCH_NORM_MOMENTUM))));
+  blend(runningMean, mean);
+  blend(runningVariance, variance);
+  return tf.batchNorm(x, mean, variance, beta, gamma, NORM_EPSILON) as tf.Tensor4D;
+}
+
+/** Runs the network on NHWC input. Call inside tf.tidy (or a gradient function) to free intermediates. */
+export function forward(net: BuiltNetwork, x: tf.Tensor4D, options: ForwardOptions = { training: true }): tf.Tensor4D {
+  return applyLayers(net, net.spec.layers, x, options);
+}
+
+export function disposeNetwork(net: BuiltNetwork): void {
+  for (const v of [...net.weights.values(), ...net.statistics.values()]) v.dispose();
+}
+
+/** A copy of every weight and running statistic, detached from tfjs (for checkpoints and export). */
+export function readWeights(net: BuiltNetwork): NamedWeights {
+  const out: NamedWeights = new Map();
+  for (const [key, v] of [...net.weights, ...net.statistics]) {
+    out.set(key, { shape: v.shape.slice(), values: (v.dataSync() as Float32Array).slice() });
+  }
+  return out;
+}
+
+/** Overwrites the network's weights and statistics with `weights` (shapes must match). */
+export function loadWeights(net: BuiltNetwork, weights: NamedWeights): void {
+  for (const [key, v] of [...net.weights, ...net.statistics]) {
+    const source = weights.get(key);
+    if (!source) throw new Error(`weights for ${net.spec.name} lack '${key}'`);
+    if (source.shape.join('x') !== v.shape.join('x')) {
+      throw new Error(`weight '${key}' has shape [${source.shape}], expected [${v.shape}]`);
+    }
+    tf.tidy(() => v.assign(tf.tensor(source.values, source.shape, 'float32')));
+  }
+}
