@@ -4,8 +4,7 @@ import * as tf from '../../trainer/tfjs/tf.js';
 import { initBackend } from '../../trainer/tfjs/backend.js';
 import { diffAugment } from '../../trainer/gan/diff-augment.js';
 import { CycleGan, type CycleGanConfig } from '../../trainer/gan/cyclegan.js';
-import { generator } from '../../core/networks/generators.js';
-import { patchDiscriminator } from '../../core/networks/discriminators.js';
+import { tinyCycleGan } from '../helpers/tiny-gan.js';
 import { assertNoLeak, seededValues } from '../helpers/tensors.js';
 
 /** A random source that replays `values`, so each draw of an augmentation is chosen by the test. */
@@ -85,31 +84,13 @@ test('gradients reach exactly the input pixels that stay visible after translati
   );
 });
 
-const tinyGan = (augment: CycleGanConfig['augment']): CycleGanConfig => ({
-  generator: generator({ ngf: 4, blocks: 1, body: 'resnet', norm: 'instance' }),
-  discriminator: patchDiscriminator({ ndf: 4, layers: 2, norm: 'instance' }),
-  adversarial: 'lsgan',
-  criticSteps: 1,
-  gradientPenaltyWeight: 10,
-  learningRate: 1e-3,
-  beta1: 0.5,
-  lambdaCycle: 10,
-  lambdaIdentity: 0.5,
-  perceptual: null,
-  augment,
-  minority: 'B',
-  minorityLabelSmoothing: 0,
-  minorityLabelFlip: 0,
-  poolSize: 0,
-  seed: 3,
-});
 
 test('the augment option changes what the discriminators see, the same way for the same step seed', async () => {
   await initBackend('wasm');
   const context = { rank: 0, size: 1, allReduceMean: (v: Float32Array) => v };
   const controls = { learningRate: 1e-3, noiseSigma: 0, updateMinorityDiscriminator: true, seed: 11 };
   const step = (augment: CycleGanConfig['augment']) => {
-    const gan = new CycleGan(tinyGan(augment));
+    const gan = new CycleGan(tinyCycleGan({ augment }));
     const a = tf.tensor4d(seededValues(2 * 256, 1), [2, 16, 16, 1]);
     const b = tf.tensor4d(seededValues(2 * 256, 2), [2, 16, 16, 1]);
     try {

@@ -1,33 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplicaGroup } from '../../trainer/parallel/replica-group.js';
-import type { CycleGanConfig } from '../../trainer/gan/cyclegan.js';
 import type { CycleGanShard } from '../../trainer/gan/cyclegan-replica.js';
-import { generator } from '../../core/networks/generators.js';
-import { patchDiscriminator } from '../../core/networks/discriminators.js';
+import { tinyCycleGan } from '../helpers/tiny-gan.js';
 import { relativeError, seededValues } from '../helpers/tensors.js';
 
 const PROGRAM = new URL('../../trainer/gan/cyclegan-replica.ts', import.meta.url);
 const SIZE = 16;
-const config: CycleGanConfig = {
-  generator: generator({ ngf: 4, blocks: 1, body: 'resnet', norm: 'instance' }),
-  discriminator: patchDiscriminator({ ndf: 4, layers: 2, norm: 'instance' }),
-  adversarial: 'lsgan',
-  criticSteps: 1,
-  gradientPenaltyWeight: 10,
-  learningRate: 2e-3,
-  beta1: 0.5,
-  lambdaCycle: 10,
-  lambdaIdentity: 0.5,
-  perceptual: null,
-  augment: [],
-  minority: 'B',
-  minorityLabelSmoothing: 0.1,
-  // Pool and flips draw per-replica randomness; off here so one worker can be the reference.
-  minorityLabelFlip: 0,
-  poolSize: 0,
-  seed: 7,
-};
+// Pool and flips draw per-replica randomness; off here so one worker can be the reference.
+const config = tinyCycleGan({ learningRate: 2e-3, minorityLabelSmoothing: 0.1, seed: 7 });
 
 function batch(step: number, count: number) {
   const pixels = SIZE * SIZE;
