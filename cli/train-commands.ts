@@ -4,7 +4,7 @@ import { readSetting, settings } from '../core/config.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
 import { workerCount } from '../trainer/parallel/worker-count.js';
 import { PRESETS, TRAIN_FLAGS, parsePreset, type TrainOptions } from '../trainer/gan/options.js';
-import { resumeTraining, startTraining, type TrainingEvents, type TrainingResult } from '../trainer/gan/run-training.js';
+import { resumeFromFile, resumeTraining, startTraining, type TrainingEvents, type TrainingResult } from '../trainer/gan/run-training.js';
 import { generateImages } from '../trainer/gan/generate.js';
 import { integer } from '../core/parsers.js';
 import { progressBar } from './progress.js';
@@ -46,6 +46,8 @@ export function registerTrainCommands(program: Command): void {
     .option('--target <expression>', 'target expression, e.g. disgust')
     .addOption(new Option('--preset <name>', 'starting configuration that flags override').choices(Object.keys(PRESETS)).default('cpu'))
     .option('--resume <run>', 'continue an interrupted run from its last checkpoint')
+    .option('--resume-from <file>', 'continue training from a portable checkpoint (e.g. one committed under models/), as a new run on this machine')
+    .option('--portable-checkpoint <file>', 'also keep a portable checkpoint (float16, ~9 MB) at every checkpoint, to commit and resume elsewhere (with --resume-from: that file)')
     .option('--workers <n>', `data-parallel worker threads (env ${settings.workers.env}, default one per core)`, integer('workers', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--stop-at <step>', 'end the run after this many steps in total, keeping what it learned (e.g. with --resume)', integer('stop at', 1))
@@ -68,9 +70,11 @@ export function registerTrainCommands(program: Command): void {
       checkpointEvery: raw.checkpointEvery as number,
       snapshotEvery: raw.snapshotEvery as number,
       stopAt: raw.stopAt as number | undefined,
+      portablePath: raw.portableCheckpoint as string | undefined,
       ...events,
     };
     try {
+      if (raw.resumeFrom !== undefined) return report(await resumeFromFile({ ...common, path: String(raw.resumeFrom) }), Boolean(raw.json));
       if (raw.resume !== undefined) {
         const runId = integer('run', 1)(String(raw.resume));
         return report(await resumeTraining({ ...common, runId }), Boolean(raw.json));

@@ -11,6 +11,8 @@ export interface RunRecord {
   datasetId: string;
   backend: string;
   startedAt: string;
+  /** Set when the run continues a portable checkpoint: its file and the step it had reached. */
+  resumedFrom?: { path: string; step: number };
   /** Set once training finished and the generator was registered. */
   modelVersion?: number;
   finishedAt?: string;

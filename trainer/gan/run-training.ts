@@ -8,7 +8,8 @@ import { findVersion, type DatasetVersion } from '../data/version-store.js';
 import { exportOnnx } from '../onnx/export-onnx.js';
 import { packTensors } from '../networks/tensor-file.js';
 import { initBackend } from '../tfjs/backend.js';
-import { loadCheckpoint, removeStaleCheckpointTemp } from './checkpoint.js';
+import { loadCheckpoint, removeStaleCheckpointTemp, type Checkpoint } from './checkpoint.js';
+import { loadPortable, savePortable, type DataReference } from './portable-checkpoint.js';
 import { domainImages, showcaseFaces } from './domains.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
@@ -33,6 +34,22 @@ async function trainingData(dataDir: string, key: string) {
   if (!version) throw new Error(`no data set version '${key}' (see 'faceaug data list'; train on a filtered version)`);
   const dataset = await loadDataset(dataDir, version.datasetId);
   return { version, dataset };
+}
+
+/** The filter steps from the data set to `version`, oldest first. */
+async function versionChain(dataDir: string, version: DatasetVersion): Promise<DataReference['chain']> {
+  const chain: DataReference['chain'] = [];
+  for (let v: DatasetVersion | undefined = version; v; v = v.parentId ? await findVersion(dataDir, v.parentId) : undefined) {
+    chain.unshift({ id: v.id, method: v.method, params: v.params });
+  }
+  return chain;
+}
+
+/** Keeps a portable copy of every checkpoint at `path`, when one is asked for. */
+async function portableWriter(dataDir: string, version: DatasetVersion, path: string | undefined): Promise<LoopInput['onCheckpoint']> {
+  if (!path) return undefined;
+  const data: DataReference = { datasetId: version.datasetId, versionId: version.id, chain: await versionChain(dataDir, version) };
+  return (checkpoint) => savePortable(path, { checkpoint, data });
 }
 
 function domains(dataset: Dataset, version: DatasetVersion, options: TrainOptions) {
@@ -86,22 +103,32 @@ async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<L
   return withRegistry(dataDir, (db) => finish(db, record, dir, result));
 }
 
-export interface StartTraining extends TrainingEvents {
+/** What every way of starting or continuing a run takes. */
+interface TrainingInput extends TrainingEvents {
   dataDir: string;
-  data: string;
-  options: TrainOptions;
   backend?: string;
   checkpointEvery: number;
   snapshotEvery: number;
   stopAt?: number;
+  /** Also keep a portable checkpoint here (see portable-checkpoint.ts), e.g. under models/. */
+  portablePath?: string;
+}
+
+export interface StartTraining extends TrainingInput {
+  data: string;
+  options: TrainOptions;
 }
 
 /** Starts a run: records it in the registry, trains, exports ONNX and registers the generator as a candidate. */
 export async function startTraining(input: StartTraining): Promise<TrainingResult> {
   const { version, dataset } = await trainingData(input.dataDir, input.data);
+  return createRun(input, version, dataset, input.options);
+}
+
+/** Records a new run in the registry and trains it, from the start or from `resume`. */
+async function createRun(input: TrainingInput, version: DatasetVersion, dataset: Dataset, options: TrainOptions, resume?: Checkpoint): Promise<TrainingResult> {
   if (version.registryId === undefined) throw new Error(`data set version ${version.id} is not in the registry; re-run its filter`);
   const backend = (await initBackend(input.backend)).choice;
-  const { options } = input;
   const config = cycleGanConfig(options, 'B');
   const row = await withRegistry(input.dataDir, (db) =>
     createTrainingRun(db.db, {
@@ -117,17 +144,14 @@ export async function startTraining(input: StartTraining): Promise<TrainingResul
   );
   const dir = runDir(input.dataDir, row.id);
   const record: RunRecord = { runId: row.id, options, dataVersion: version.id, datasetId: dataset.manifest.id, backend, startedAt: new Date().toISOString() };
+  if (resume) record.resumedFrom = { path: input.portablePath ?? '', step: resume.globalStep };
   await writeRunRecord(dir, record);
-  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input });
+  const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, onCheckpoint });
 }
 
-export interface ResumeTraining extends TrainingEvents {
-  dataDir: string;
+export interface ResumeTraining extends TrainingInput {
   runId: number;
-  backend?: string;
-  checkpointEvery: number;
-  snapshotEvery: number;
-  stopAt?: number;
 }
 
 /** Continues an interrupted run from its last checkpoint (or from the start if it never saved one). */
@@ -139,5 +163,29 @@ export async function resumeTraining(input: ResumeTraining): Promise<TrainingRes
   const resume = await loadCheckpoint(dir);
   const { version, dataset } = await trainingData(input.dataDir, record.dataVersion);
   const options = resume?.options ?? record.options;
-  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume });
+  const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, onCheckpoint });
+}
+
+export interface ResumeFromFile extends TrainingInput {
+  /** A portable checkpoint, e.g. models/neutral-to-disgust/training/checkpoint.bin.gz. */
+  path: string;
+}
+
+/**
+ * Continues a run from a portable checkpoint, as a new run of this machine's registry: on a
+ * fresh machine, after importing the same data and re-running the same filters.
+ */
+export async function resumeFromFile(input: ResumeFromFile): Promise<TrainingResult> {
+  const { checkpoint, data } = await loadPortable(input.path);
+  const version = await findVersion(input.dataDir, data.versionId);
+  if (!version) {
+    const steps = data.chain.map((v) => `${v.method} ${JSON.stringify(v.params)}`).join(' -> ');
+    throw new Error(
+      `${input.path} trained on data set version ${data.versionId} of data set ${data.datasetId}, which is not in ${input.dataDir}: ` +
+        `import the same file with 'faceaug data import' and re-run the same filters (${steps}); versions are named by their inputs, so the same id comes back`,
+    );
+  }
+  const dataset = await loadDataset(input.dataDir, version.datasetId);
+  return createRun({ ...input, portablePath: input.portablePath ?? input.path }, version, dataset, checkpoint.options, checkpoint);
 }

@@ -34,6 +34,8 @@ export interface LoopInput {
   onStart?(info: { totalSteps: number; globalStep: number; backend: string; workers: number }): void;
   onStep?(row: LossRow, globalStep: number): void;
   onEpoch?(epoch: number, files: { samples: string; losses: string }): void;
+  /** After each checkpoint is on disk (e.g. to keep a portable copy as well). */
+  onCheckpoint?(checkpoint: Checkpoint): Promise<void>;
 }
 
 export interface LoopResult {
@@ -96,7 +98,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
     const checkpoint = async () => {
       const states = await group.all<CycleGanState>('getState', Array(workers).fill(undefined));
       const { weights, optimizers } = states[0]!;
-      await saveCheckpoint(runDir, {
+      const saved: Checkpoint = {
         options,
         globalStep,
         epoch: Math.floor(globalStep / perEpoch),
@@ -104,7 +106,9 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
         history,
         state: { weights, optimizers },
         pools: states.map((s) => s.pools),
-      });
+      };
+      await saveCheckpoint(runDir, saved);
+      await input.onCheckpoint?.(saved);
     };
 
     if (globalStep > totalSteps) throw new RangeError(`the run is already at step ${globalStep}, past the requested stop at ${totalSteps}`);
