@@ -5,3 +5,4 @@ export * from './models.js';
 export * from './api-keys.js';
 export * from './jobs.js';
 export * from './validations.js';
+export * from './judges.js';
