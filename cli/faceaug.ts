@@ -9,6 +9,7 @@ import { registerServerCommands } from './server-commands.js';
 import { registerTrainCommands } from './train-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerValidateCommands } from './validate-commands.js';
+import { registerEvaluateCommands } from './evaluate-commands.js';
 
 /**
  * The `faceaug` command line. Each command group lives in its own module beside this file and
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerServerCommands(program);
   registerTrainCommands(program);
+  registerEvaluateCommands(program);
   registerPackageCommands(program);
   registerValidateCommands(program);
   return program;

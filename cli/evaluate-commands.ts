@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { readSetting, settings } from '../core/config.js';
+import { integer } from '../core/parsers.js';
+import { BACKENDS } from '../trainer/tfjs/backend.js';
+import { evaluateRun } from '../trainer/evaluate/evaluate-run.js';
+import { DEFAULT_SELECTION } from '../trainer/evaluate/select-checkpoint.js';
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function registerEvaluateCommands(program: Command): void {
+  program
+    .command('evaluate')
+    .description("measure a run's translations on held-out faces: expression (a registered judge), identity (SSIM), realism (KID)")
+    .requiredOption('--run <id>', 'training run', integer('run', 1))
+    .option('--step <steps>', 'generator snapshot steps, comma-separated (default: every snapshot not evaluated yet)', (raw: string) =>
+      raw.split(',').map((s) => integer('step', 0)(s.trim())),
+    )
+    .option('--count <n>', 'held-out source faces (PublicTest rows) translated per step', integer('count', 2), 200)
+    .option('--seed <n>', 'seed of the choice of held-out faces and of the KID subsets', integer('seed', 0), 1)
+    .option('--judge <id>', "registered judge to use (default: the newest; see 'faceaug judge train')", integer('judge', 1))
+    .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
+    .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
+    .option('--json', 'print the evaluation as one JSON object')
+    .addHelpText(
+      'after',
+      `
+Writes <run>/evaluations/step-N.json per step, quality.png (the measures over steps) and grid.png
+(the fixed held-out faces, then their translation at each evaluated step). The best checkpoint is
+the one the judge most often reads as the target among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim}
+to their inputs (KID breaks near-ties); 'faceaug package --step' ships it.`,
+    )
+    .action(async (flags: { run: number; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; json?: boolean }) => {
+      const result = await evaluateRun({
+        dataDir: flags.dataDir ?? readSetting('dataDir'),
+        runId: flags.run,
+        steps: flags.step,
+        count: flags.count,
+        seed: flags.seed,
+        judgeId: flags.judge,
+        backend: flags.backend,
+        onStep: (step, q) => {
+          if (!flags.json) {
+            console.error(
+              `step ${step}: judge reads ${percent(q.expression.targetRate)} as ${q.target} (real: ${percent(q.ceiling.targetRate)}), ` +
+                `SSIM ${q.identity.ssim.toFixed(3)}, KID ${q.realism.mean.toFixed(4)} ± ${q.realism.std.toFixed(4)}`,
+            );
+          }
+        },
+      });
+      if (flags.json) return console.log(JSON.stringify(result));
+      console.log(`run ${result.runId}: ${result.evaluated.length} step(s) evaluated; plot ${result.files.quality}, faces ${result.files.grid}`);
+      if (result.best) console.log(`best checkpoint by the selection rule: step ${result.best.step}`);
+    });
+}

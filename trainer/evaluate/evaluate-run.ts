@@ -1,0 +1,184 @@
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '../tfjs/tf.js';
+import { initBackend } from '../tfjs/backend.js';
+import { FACE_PIXELS, FACE_SIZE, fromUnitRange } from '../../core/image-codec.js';
+import { seededRandom, shuffle } from '../../core/random.js';
+import { findJudge, type Judge } from '../../db/judges.js';
+import { withRegistry } from '../../db/open-registry.js';
+import { loadDataset, imageAt, type Dataset } from '../data/dataset-store.js';
+import { findVersion } from '../data/version-store.js';
+import { domainImages } from '../gan/domains.js';
+import { cycleGanConfig } from '../gan/options.js';
+import { readRunRecord, runDir } from '../gan/run-files.js';
+import { loadSnapshot, snapshotSteps } from '../gan/snapshots.js';
+import { buildNetwork, disposeNetwork, forward, loadWeights } from '../networks/network.js';
+import { embedFaces } from '../networks/face-embedding.js';
+import { imageGridPng } from '../report/image-grid.js';
+import { linePlotPng } from '../report/line-plot.js';
+import { openJudge, type JudgeSession } from './onnx-judge.js';
+import { DEFAULT_SELECTION, selectCheckpoint, type CheckpointQuality } from './select-checkpoint.js';
+import { translationQuality, type TranslationQuality } from './translation-quality.js';
+
+export interface EvaluateInput {
+  dataDir: string;
+  runId: number;
+  /** Snapshot steps to evaluate (default: every snapshot not evaluated yet). */
+  steps?: number[];
+  /** Held-out source faces translated per step (PublicTest rows of the source expression). */
+  count: number;
+  seed: number;
+  judgeId?: number;
+  backend?: string;
+  onStep?(step: number, quality: StepQuality): void;
+}
+
+export interface StepQuality extends TranslationQuality {
+  step: number;
+  judge: { id: number; sha256: string };
+  sources: { split: 'PublicTest'; count: number; seed: number };
+}
+
+export interface RunEvaluation {
+  runId: number;
+  evaluated: StepQuality[];
+  /** The checkpoint the selection rule picks among every evaluation of the run so far. */
+  best: CheckpointQuality | null;
+  rule: typeof DEFAULT_SELECTION;
+  files: { quality: string; grid: string };
+}
+
+const GRID_FACES = 10;
+const KID_SUBSETS = 50;
+const evaluationsDir = (dir: string) => join(dir, 'evaluations');
+const stepFile = (step: number) => `step-${String(step).padStart(7, '0')}.json`;
+
+/** Grey bytes of `indices` (count x 2304). */
+function facesAt(dataset: Dataset, indices: readonly number[]): Uint8Array {
+  const out = new Uint8Array(indices.length * FACE_PIXELS);
+  indices.forEach((index, n) => out.set(imageAt(dataset, index), n * FACE_PIXELS));
+  return out;
+}
+
+function rows(features: Float32Array, dim: number): Float32Array[] {
+  return Array.from({ length: features.length / dim }, (_, i) => features.subarray(i * dim, (i + 1) * dim));
+}
+
+function translate(weights: Parameters<typeof loadWeights>[1], spec: ReturnType<typeof cycleGanConfig>['generator'], sources: Uint8Array): Uint8Array {
+  const net = buildNetwork(spec, 0, 'evaluate');
+  try {
+    loadWeights(net, weights);
+    const count = sources.length / FACE_PIXELS;
+    const out = new Uint8Array(sources.length);
+    for (let start = 0; start < count; start += 64) {
+      const n = Math.min(64, count - start);
+      const values = tf.tidy(() => {
+        const x = tf.tensor4d(Float32Array.from(sources.subarray(start * FACE_PIXELS, (start + n) * FACE_PIXELS), (v) => v / 127.5 - 1), [n, FACE_SIZE, FACE_SIZE, 1]);
+        return forward(net, x, { training: false }).dataSync() as Float32Array;
+      });
+      out.set(fromUnitRange(values, 0, n * FACE_PIXELS), start * FACE_PIXELS);
+    }
+    return out;
+  } finally {
+    disposeNetwork(net);
+  }
+}
+
+async function readEvaluations(dir: string): Promise<StepQuality[]> {
+  const names = (await readdir(evaluationsDir(dir)).catch(() => [] as string[])).filter((n) => /^step-\d+\.json$/.test(n)).sort();
+  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(evaluationsDir(dir), n), 'utf8')) as StepQuality));
+}
+
+const asCandidate = (q: StepQuality): CheckpointQuality => ({ step: q.step, targetRate: q.expression.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
+
+/**
+ * Measures a run's generator snapshots on a fixed, seeded set of held-out source faces: the
+ * judge's reading of the translations beside its reading of real held-out target faces, SSIM and
+ * MAD to the inputs, KID to the real target faces in face-api's expression-feature space. Each
+ * step's figures go to `<run>/evaluations/step-N.json`; the plot and picture grid cover them all.
+ */
+export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> {
+  const record = await readRunRecord(input.dataDir, input.runId);
+  const dir = runDir(input.dataDir, input.runId);
+  const version = await findVersion(input.dataDir, record.dataVersion);
+  if (!version) throw new Error(`run ${input.runId} trained on data set version ${record.dataVersion}, which is not in ${input.dataDir}`);
+  const dataset = await loadDataset(input.dataDir, version.datasetId);
+  const { source, target } = record.options;
+
+  const held = domainImages(dataset, null, source, 'PublicTest');
+  if (held.count === 0) throw new Error(`the data set has no PublicTest ${source} faces to evaluate on`);
+  const picks = shuffle([...held.indices], seededRandom(input.seed)).slice(0, input.count);
+  const sources = facesAt(dataset, picks);
+  const realHeld = facesAt(dataset, domainImages(dataset, null, target, 'PublicTest').indices);
+  const realTraining = facesAt(dataset, domainImages(dataset, version.kept, target, 'Training').indices);
+
+  const available = await snapshotSteps(dir);
+  const done = new Set((await readEvaluations(dir)).map((q) => q.step));
+  const steps = input.steps ?? available.filter((s) => !done.has(s));
+  const missing = steps.filter((s) => !available.includes(s));
+  if (missing.length > 0) throw new Error(`run ${input.runId} has no generator snapshot at step ${missing.join(', ')} (snapshots: ${available.join(', ') || 'none'})`);
+
+  const judge: Judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId));
+  const session: JudgeSession = await openJudge(judge.onnx);
+  await initBackend(input.backend);
+  const spec = cycleGanConfig(record.options, 'B').generator;
+  const evaluated: StepQuality[] = [];
+  try {
+    const ceiling = await session.probabilities(realHeld, realHeld.length / FACE_PIXELS);
+    const referenceFeatures = rows(await embedFaces('expression', realTraining, realTraining.length / FACE_PIXELS), 256);
+    await mkdir(evaluationsDir(dir), { recursive: true });
+    for (const step of steps) {
+      const translations = translate(await loadSnapshot(dir, step), spec, sources);
+      const quality: StepQuality = {
+        step,
+        judge: { id: judge.id, sha256: judge.sha256 },
+        sources: { split: 'PublicTest', count: picks.length, seed: input.seed },
+        ...translationQuality({
+          target,
+          sources,
+          translations,
+          translationProbabilities: await session.probabilities(translations, picks.length),
+          realTargetProbabilities: ceiling,
+          translationFeatures: rows(await embedFaces('expression', translations, picks.length), 256),
+          realTargetFeatures: referenceFeatures,
+          kid: { subsets: KID_SUBSETS, subsetSize: Math.min(picks.length, referenceFeatures.length), seed: input.seed },
+        }),
+      };
+      await writeFile(join(evaluationsDir(dir), stepFile(step)), JSON.stringify(quality, null, 2) + '\n');
+      evaluated.push(quality);
+      input.onStep?.(step, quality);
+    }
+  } finally {
+    await session.release();
+  }
+  const all = await readEvaluations(dir);
+  const files = await writeEvaluationReport(dir, all, sources, spec, `${source} -> ${target}`);
+  return { runId: input.runId, evaluated, best: all.length > 0 ? selectCheckpoint(all.map(asCandidate)) : null, rule: DEFAULT_SELECTION, files };
+}
+
+/** quality.png (the three measures over steps) and grid.png (fixed faces, then one row per evaluated step). */
+async function writeEvaluationReport(dir: string, all: StepQuality[], sources: Uint8Array, spec: ReturnType<typeof cycleGanConfig>['generator'], title: string) {
+  const quality = join(evaluationsDir(dir), 'quality.png');
+  const grid = join(evaluationsDir(dir), 'grid.png');
+  const point = (f: (q: StepQuality) => number) => all.map((q) => [q.step, f(q)] as [number, number]);
+  await writeFile(
+    quality,
+    await linePlotPng(
+      [
+        { name: 'judge: share read as the target', points: point((q) => q.expression.targetRate) },
+        { name: 'judge on real target faces (ceiling)', points: point((q) => q.ceiling.targetRate) },
+        { name: 'SSIM to the input', points: point((q) => q.identity.ssim) },
+        { name: 'KID x 10', points: point((q) => q.realism.mean * 10) },
+      ],
+      { title: `${title}: translation quality on held-out faces`, xLabel: 'step', yLabel: 'value' },
+    ),
+  );
+  const faces = Array.from({ length: Math.min(GRID_FACES, sources.length / FACE_PIXELS) }, (_, i) => sources.subarray(i * FACE_PIXELS, (i + 1) * FACE_PIXELS));
+  const gridRows: Uint8Array[][] = [faces];
+  for (const q of all) {
+    const translated = translate(await loadSnapshot(dir, q.step), spec, sources.subarray(0, faces.length * FACE_PIXELS));
+    gridRows.push(faces.map((_, i) => translated.subarray(i * FACE_PIXELS, (i + 1) * FACE_PIXELS)));
+  }
+  await writeFile(grid, await imageGridPng(gridRows, { side: FACE_SIZE, scale: 2 }));
+  return { quality, grid };
+}
