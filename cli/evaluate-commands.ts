@@ -2,10 +2,18 @@ import type { Command } from 'commander';
 import { readSetting, settings } from '../core/config.js';
 import { integer } from '../core/parsers.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
-import { evaluateRun } from '../trainer/evaluate/evaluate-run.js';
+import { DEFAULT_EVALUATION_FACES, evaluateRun, type StepQuality } from '../trainer/evaluate/evaluate-run.js';
 import { DEFAULT_SELECTION } from '../trainer/evaluate/select-checkpoint.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** One line per evaluated step, for `evaluate` and for the evaluations `train` runs as it goes. */
+export function describeQuality(step: number, q: StepQuality): string {
+  return (
+    `step ${step}: judge reads ${percent(q.expression.targetRate)} as ${q.target} (real: ${percent(q.ceiling.targetRate)}), ` +
+    `SSIM ${q.identity.ssim.toFixed(3)}, KID ${q.realism.mean.toFixed(4)} ± ${q.realism.std.toFixed(4)}`
+  );
+}
 
 export function registerEvaluateCommands(program: Command): void {
   program
@@ -15,7 +23,7 @@ export function registerEvaluateCommands(program: Command): void {
     .option('--step <steps>', 'generator snapshot steps, comma-separated (default: every snapshot not evaluated yet)', (raw: string) =>
       raw.split(',').map((s) => integer('step', 0)(s.trim())),
     )
-    .option('--count <n>', 'held-out source faces (PublicTest rows) translated per step', integer('count', 2), 200)
+    .option('--count <n>', 'held-out source faces (PublicTest rows) translated per step', integer('count', 2), DEFAULT_EVALUATION_FACES)
     .option('--seed <n>', 'seed of the choice of held-out faces and of the KID subsets', integer('seed', 0), 1)
     .option('--judge <id>', "registered judge to use (default: the newest; see 'faceaug judge train')", integer('judge', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
@@ -39,12 +47,7 @@ to their inputs (KID breaks near-ties); 'faceaug package --step' ships it.`,
         judgeId: flags.judge,
         backend: flags.backend,
         onStep: (step, q) => {
-          if (!flags.json) {
-            console.error(
-              `step ${step}: judge reads ${percent(q.expression.targetRate)} as ${q.target} (real: ${percent(q.ceiling.targetRate)}), ` +
-                `SSIM ${q.identity.ssim.toFixed(3)}, KID ${q.realism.mean.toFixed(4)} ± ${q.realism.std.toFixed(4)}`,
-            );
-          }
+          if (!flags.json) console.error(describeQuality(step, q));
         },
       });
       if (flags.json) return console.log(JSON.stringify(result));

@@ -8,9 +8,20 @@ import { resumeFromFile, resumeTraining, startTraining, type TrainingEvents, typ
 import { generateImages } from '../trainer/gan/generate.js';
 import { integer } from '../core/parsers.js';
 import { progressBar } from './progress.js';
+import { describeQuality } from './evaluate-commands.js';
+import { DEFAULT_EVALUATION_FACES, evaluateRun } from '../trainer/evaluate/evaluate-run.js';
+import { NotFoundError } from '../db/errors.js';
 
-function trainingEvents(json: boolean): TrainingEvents & { stop(): void } {
+interface EvaluationPlan {
+  dataDir: string;
+  /** Evaluate the snapshots of every this many steps (0: none). */
+  every: number;
+  backend?: string;
+}
+
+function trainingEvents(json: boolean, evaluation: EvaluationPlan): TrainingEvents & { stop(): void } {
   let bar: ReturnType<typeof progressBar> | undefined;
+  let judgeMissing = false;
   return {
     onStart: ({ totalSteps, globalStep, backend, workers }) => {
       console.error(`training on ${backend} with ${workers} worker(s), ${totalSteps} steps${globalStep ? ` (resuming at ${globalStep})` : ''}`);
@@ -24,6 +35,17 @@ function trainingEvents(json: boolean): TrainingEvents & { stop(): void } {
       ),
     onEpoch: (epoch, files) => {
       if (!json) console.error(`\nepoch ${epoch + 1}: samples ${files.samples}, losses ${files.losses}`);
+    },
+    // Quality on held-out faces as training goes; a run is never stopped by its evaluation.
+    onSnapshot: async (step, runId) => {
+      if (evaluation.every === 0 || step % evaluation.every !== 0 || judgeMissing) return;
+      try {
+        await evaluateRun({ ...evaluation, runId, steps: [step], count: DEFAULT_EVALUATION_FACES, seed: 1, onStep: (s, q) => console.error(`\n${describeQuality(s, q)}`) });
+      } catch (error) {
+        judgeMissing = error instanceof NotFoundError;
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(judgeMissing ? `\nno quality evaluation during this run: ${message}` : `\nevaluating step ${step} failed: ${message}`);
+      }
     },
     stop: () => bar?.stop(),
   };
@@ -52,6 +74,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--stop-at <step>', 'end the run after this many steps in total, keeping what it learned (e.g. with --resume)', integer('stop at', 1))
     .option('--checkpoint-every <steps>', 'also checkpoint every this many steps (0: only at epoch ends)', integer('checkpoint every', 0), 100)
+    .option('--evaluate-every <steps>', "measure the snapshot of every this many steps on held-out faces as 'faceaug evaluate' does (0: never)", integer('evaluate every', 0), 500)
     .option('--snapshot-every <steps>', 'keep the generator of every this many steps, for evaluate and package --step (0: none)', integer('snapshot every', 0), 250)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the result as one JSON object');
@@ -63,7 +86,11 @@ export function registerTrainCommands(program: Command): void {
   });
   train.action(async (raw: Record<string, unknown>) => {
     const dataDir = (raw.dataDir as string | undefined) ?? readSetting('dataDir');
-    const events = trainingEvents(Boolean(raw.json));
+    const [evaluateEvery, snapshotEvery] = [raw.evaluateEvery as number, raw.snapshotEvery as number];
+    if (evaluateEvery > 0 && (snapshotEvery === 0 || evaluateEvery % snapshotEvery !== 0)) {
+      throw new Error(`--evaluate-every ${evaluateEvery} must be a multiple of --snapshot-every ${snapshotEvery}: only snapshots can be evaluated`);
+    }
+    const events = trainingEvents(Boolean(raw.json), { dataDir, every: evaluateEvery, backend: raw.backend as string | undefined });
     const common = {
       dataDir,
       backend: raw.backend as string | undefined,

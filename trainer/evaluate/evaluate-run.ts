@@ -48,6 +48,8 @@ export interface RunEvaluation {
   files: { quality: string; grid: string };
 }
 
+/** Held-out source faces an evaluation translates unless told otherwise. */
+export const DEFAULT_EVALUATION_FACES = 200;
 const GRID_FACES = 10;
 const KID_SUBSETS = 50;
 const evaluationsDir = (dir: string) => join(dir, 'evaluations');

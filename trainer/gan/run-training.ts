@@ -18,7 +18,10 @@ import { trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
 
 const SAMPLE_FACES = 8;
 
-export type TrainingEvents = Pick<LoopInput, 'onStart' | 'onStep' | 'onEpoch'>;
+export interface TrainingEvents extends Pick<LoopInput, 'onStart' | 'onStep' | 'onEpoch'> {
+  /** After run `runId` saved its generator of `step` (e.g. to evaluate it). */
+  onSnapshot?(step: number, runId: number): Promise<void>;
+}
 
 export interface TrainingResult {
   runId: number;
@@ -91,10 +94,11 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
   return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, scheduledSteps: result.scheduledSteps, finalLosses };
 }
 
-async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir'>): Promise<TrainingResult> {
+async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir' | 'onSnapshot'> & TrainingEvents): Promise<TrainingResult> {
   let result: LoopResult;
+  const { onSnapshot } = loop;
   try {
-    result = await trainLoop({ ...loop, runDir: dir });
+    result = await trainLoop({ ...loop, runDir: dir, onSnapshot: onSnapshot && ((step) => onSnapshot(step, record.runId)) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await withRegistry(dataDir, (db) => updateTrainingRun(db.db, record.runId, { status: 'failed', error: message })).catch(() => undefined);

@@ -34,6 +34,8 @@ export interface LoopInput {
   onStart?(info: { totalSteps: number; globalStep: number; backend: string; workers: number }): void;
   onStep?(row: LossRow, globalStep: number): void;
   onEpoch?(epoch: number, files: { samples: string; losses: string }): void;
+  /** After each generator snapshot is on disk (e.g. to evaluate it). */
+  onSnapshot?(step: number): Promise<void>;
   /** After each checkpoint is on disk (e.g. to keep a portable copy as well). */
   onCheckpoint?(checkpoint: Checkpoint): Promise<void>;
 }
@@ -154,6 +156,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       if (epochDone || ending || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
       if (input.snapshotEvery > 0 && (globalStep % input.snapshotEvery === 0 || ending)) {
         await saveSnapshot(runDir, globalStep, (await group.one<CycleGanState>(0, 'getState')).weights.gAB);
+        await input.onSnapshot?.(globalStep);
       }
       if (epochDone) input.onEpoch?.(epoch, await writeEpochReport(group, input, epoch, history));
     }
