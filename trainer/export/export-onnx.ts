@@ -122,6 +122,10 @@ class Emitter {
         const [scale, bias, mean, variance] = ['gamma', 'beta', 'mean', 'variance'].map((p) => this.vector(`${layer.name}/${p}`, c));
         return same(g.node('BatchNormalization', layer.name, [x.name, scale!, bias!, mean!, variance!], [float('epsilon', NORM_EPSILON)]));
       }
+      case 'maxPool':
+      case 'linear':
+        // The classifier trains through these; exporting it (the translator judge) is still to come.
+        throw new Error(`ONNX export of '${layer.kind}' layers is not written yet`);
       case 'relu':
         return same(g.node('Relu', 'relu', [x.name]));
       case 'leakyRelu':
