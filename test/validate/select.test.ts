@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../trainer/runtime/tf.js';
 import { initBackend } from '../../trainer/runtime/backend.js';
+import { classifierSettings } from '../../trainer/classifier/options.js';
 import { targetConfidence } from '../../trainer/validate/select.js';
 import { seededValues } from '../helpers/tensors.js';
 
@@ -17,7 +18,7 @@ test('the quality gate scores candidates by target-class probability and frees e
   const pixels = grey(70, 3, (n) => 60 + 25 * (n % 7));
   const candidates = grey(5, 9, () => 85);
   const before = tf.memory().numTensors;
-  const classifier = { width: 0.125, epochs: 2, batchSize: 14, learningRate: 1e-2 };
+  const classifier = classifierSettings({ recipe: 'reference', width: 0.125, epochs: 2, batchSize: 14, learningRate: 1e-2 });
   const scores = await targetConfidence({ pixels, labels, pool: Array.from({ length: 70 }, (_, i) => i) }, candidates, 1, classifier, 4);
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   assert.equal(scores.length, 5);

@@ -1,0 +1,86 @@
+/**
+ * npm run bench:classify [-- --json] [-- --steps 10 --warmup 2 --threads 2 --no-torch]
+ *
+ * Times one training step of the study's expression classifier (width 1, batch 64, Adam) and
+ * its inference (batch 256) on the active TensorFlow.js backend, then runs the same network in
+ * PyTorch (bench/torch_classifier_step.py, 2 threads) right after and prints the ratio.
+ * `--threads` is what one onnxruntime kernel call may use (default: every core).
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import * as tf from '../trainer/runtime/tf.js';
+import { initBackend, describeBackend } from '../trainer/runtime/backend.js';
+import { buildClassifier } from '../trainer/classifier/cnn.js';
+import { logits, trainStep } from '../trainer/classifier/train.js';
+import { disposeNetwork } from '../trainer/models/network.js';
+import { NUM_EXPRESSIONS } from '../core/expressions.js';
+import { runTorchReference, TORCH_CLASSIFIER_SCRIPT } from './torch-reference.js';
+import { median } from './stats.js';
+import { seededImages } from './images.js';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    steps: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    threads: { type: 'string', default: String(availableParallelism()) },
+    'no-torch': { type: 'boolean', default: false },
+  },
+});
+const steps = Number(args.steps);
+const warmup = Number(args.warmup);
+const BATCH = 64;
+const INFER_BATCH = 256;
+const SIDE = 48;
+const log = (line: string) => !args.json && console.log(line);
+const round = (x: number) => Math.round(x * 100) / 100;
+
+function timed(count: number, body: () => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const start = performance.now();
+    body();
+    if (i >= warmup) times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+const threads = Number(args.threads);
+const backend = await initBackend(undefined, { threads });
+const net = buildClassifier({ width: 1 }, 1);
+const optimizer = tf.train.adam(1e-4);
+const x = tf.tensor4d(seededImages(BATCH, SIDE, 1), [BATCH, SIDE, SIDE, 1]);
+const y = tf.tensor1d(Int32Array.from({ length: BATCH }, (_, i) => i % NUM_EXPRESSIONS), 'int32');
+const weights = tf.tensor1d(Float32Array.from({ length: NUM_EXPRESSIONS }, (_, i) => 0.5 + i / NUM_EXPRESSIONS));
+const images = tf.tensor4d(seededImages(INFER_BATCH, SIDE, 2), [INFER_BATCH, SIDE, SIDE, 1]);
+const trainMs = timed(steps, () => trainStep(net, optimizer, x, y, weights, 0));
+const inferMs = timed(steps, () => tf.tidy(() => tf.softmax(logits(net, images, false)).dataSync()));
+tf.dispose([x, y, weights, images]);
+optimizer.dispose();
+disposeNetwork(net);
+
+const ours = { bench: 'classify', backend: backend.choice, batch: BATCH, threads, msPerStep: round(trainMs), imagesPerSecond: round((BATCH * 1000) / trainMs), inferImagesPerSecond: round((INFER_BATCH * 1000) / inferMs) };
+if (args.json) console.log(JSON.stringify(ours));
+else log(`faceaug ${describeBackend(backend)}, ${threads} threads: train batch=${BATCH} ${ours.msPerStep} ms/step (${ours.imagesPerSecond} images/s); infer batch=${INFER_BATCH} ${ours.inferImagesPerSecond} images/s`);
+
+if (!args['no-torch']) {
+  const torch = runTorchReference(TORCH_CLASSIFIER_SCRIPT, 2, steps);
+  const ms = typeof torch === 'string' ? undefined : torch.trainMs.get(BATCH);
+  const infer = typeof torch === 'string' ? undefined : torch.inferMs.get(INFER_BATCH);
+  if (typeof torch === 'string' || ms === undefined || infer === undefined) {
+    log(`PyTorch reference skipped: ${typeof torch === 'string' ? torch : 'no figures in its output'}`);
+  } else {
+    const reference = {
+      bench: 'classify',
+      reference: `torch ${torch.version}`,
+      batch: BATCH,
+      threads: 2,
+      msPerStep: ms,
+      imagesPerSecond: round((BATCH * 1000) / ms),
+      inferImagesPerSecond: round((INFER_BATCH * 1000) / infer),
+      ratio: round(trainMs / ms),
+    };
+    if (args.json) console.log(JSON.stringify(reference));
+    else log(`PyTorch ${torch.version} (2 threads): train ${ms} ms/step (${reference.imagesPerSecond} images/s); infer ${reference.inferImagesPerSecond} images/s; faceaug/PyTorch = ${reference.ratio}`);
+  }
+}
