@@ -39,7 +39,7 @@ function assertClose<T extends Record<string, Float32Array>>({ expected, actual 
 const tensor = (shape: number[], seed: number) => tf.tensor(seededValues(tf.util.sizeFromShape(shape), seed), shape);
 const values = (tensors: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.dataSync() as Float32Array]));
 
-test('wasm kernels: 2x2 max-pool gradient, batch norm, dense products match the cpu backend', async (t) => {
+test('wasm kernels: 2x2 max-pool gradient, batch norm, bias sums, dense products match the cpu backend', async (t) => {
   await tf.setBackend('wasm');
   registerWasmTrainingKernels('onnxruntime', 2);
   for (const shape of [[2, 8, 6, 3], [1, 7, 9, 5]]) {
@@ -65,6 +65,13 @@ test('wasm kernels: 2x2 max-pool gradient, batch norm, dense products match the 
         tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y, weights)),
       )([x, gamma, beta]);
       return values({ y, mean, variance, dx: dx!, dgamma: dgamma!, dbeta: dbeta! });
+    });
+    assertClose(await onBoth(run), KERNEL_TOLERANCE);
+  });
+  await t.test('bias gradient: sum over all axes but the last', async () => {
+    const run = () => tf.tidy(() => {
+      const x = tensor([3, 5, 4, 6], 10);
+      return values({ sum: tf.sum(x, [0, 1, 2]), kept: tf.sum(x, [0, 1, 2], true), rows: tf.sum(tf.reshape(x, [60, 6]), 0), other: tf.sum(x, [1, 2]) });
     });
     assertClose(await onBoth(run), KERNEL_TOLERANCE);
   });

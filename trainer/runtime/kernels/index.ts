@@ -1,4 +1,4 @@
-import { BatchMatMul, Conv2D, getKernel, Identity, MaxPoolGrad, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Conv2D, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { batchNormKernels } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -7,6 +7,7 @@ import { sharingIdentity } from './identity.js';
 import { instanceNormKernels } from './instance-norm.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { mirrorPadGradConfig } from './mirror-pad-grad.js';
+import { onnxRuntimeChannelSumKernel } from './onnxruntime/channel-sum.js';
 import { onnxRuntimeMatMulKernel } from './onnxruntime/mat-mul.js';
 import { onnxRuntimeConvKernels } from './onnxruntime/conv-kernels.js';
 import { KernelSessions } from './onnxruntime/kernel-sessions.js';
@@ -32,6 +33,7 @@ let xnnpackConv2D: KernelConfig | undefined;
 let copyingIdentity: KernelConfig | undefined;
 let wasmMatMul: KernelConfig | undefined;
 let wasmMaxPoolGrad: KernelConfig | undefined;
+let wasmSum: KernelConfig | undefined;
 
 function replace(config: KernelConfig): void {
   if (getKernel(config.kernelName, config.backendName) !== undefined) unregisterKernel(config.kernelName, config.backendName);
@@ -44,14 +46,19 @@ export function registerWasmTrainingKernels(requested: ConvEngine, threads: numb
   copyingIdentity ??= getKernel(Identity, 'wasm');
   wasmMatMul ??= getKernel(BatchMatMul, 'wasm');
   wasmMaxPoolGrad ??= getKernel(MaxPoolGrad, 'wasm');
-  if (!xnnpackConv2D || !copyingIdentity || !wasmMatMul || !wasmMaxPoolGrad) throw new Error('the wasm backend must be loaded before its kernels are registered');
+  wasmSum ??= getKernel(Sum, 'wasm');
+  if (!xnnpackConv2D || !copyingIdentity || !wasmMatMul || !wasmMaxPoolGrad || !wasmSum) throw new Error('the wasm backend must be loaded before its kernels are registered');
   const fallback = requested === 'onnxruntime' ? onnxRuntimeUnavailable() : undefined;
   const engine: ConvEngine = fallback === undefined ? requested : 'xnnpack';
   const sessions = new KernelSessions(threads);
   const products =
     engine === 'onnxruntime'
-      ? [...onnxRuntimeConvKernels(sessions, xnnpackConv2D.kernelFunc as KernelFunc), onnxRuntimeMatMulKernel(sessions, wasmMatMul.kernelFunc as KernelFunc)]
-      : [xnnpackConv2D, conv2dBackpropFilterConfig, conv2dBackpropInputConfig, wasmMatMul];
+      ? [
+          ...onnxRuntimeConvKernels(sessions, xnnpackConv2D.kernelFunc as KernelFunc),
+          onnxRuntimeMatMulKernel(sessions, wasmMatMul.kernelFunc as KernelFunc),
+          onnxRuntimeChannelSumKernel(sessions, wasmSum.kernelFunc as KernelFunc),
+        ]
+      : [xnnpackConv2D, conv2dBackpropFilterConfig, conv2dBackpropInputConfig, wasmMatMul, wasmSum];
   const others = [
     depthwiseConv2dBackpropInputConfig,
     ...instanceNormKernels,
