@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 export interface TorchFigures {
   version: string;
   trainMs: Map<number, number>;
+  /** Mean CPU milliseconds of a step (all threads), where the script prints them. */
+  trainCpuMs: Map<number, number>;
   inferMs: Map<number, number>;
 }
 
@@ -23,12 +25,14 @@ export function runTorchReference(script: string, threads: number, reps: number)
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const run = spawnSync(PYTHON, [script, String(threads), String(reps), '2'], { encoding: 'utf8' });
   if (run.status !== 0) return `PyTorch reference failed: ${(run.stderr || run.stdout).trim().split('\n').pop()}`;
-  const figures: TorchFigures = { version: '', trainMs: new Map(), inferMs: new Map() };
+  const figures: TorchFigures = { version: '', trainMs: new Map(), trainCpuMs: new Map(), inferMs: new Map() };
   for (const line of run.stdout.split('\n')) {
     const version = /^torch (\S+)/.exec(line);
     if (version) figures.version = version[1]!;
     const train = /^train batch=(\d+): median ([\d.]+) ms/.exec(line);
     if (train) figures.trainMs.set(Number(train[1]), Number(train[2]));
+    const cpu = /^train batch=(\d+):.* cpu ([\d.]+) ms/.exec(line);
+    if (cpu) figures.trainCpuMs.set(Number(cpu[1]), Number(cpu[2]));
     const infer = /^infer (?:G )?batch=(\d+): median ([\d.]+) ms/.exec(line);
     if (infer) figures.inferMs.set(Number(infer[1]), Number(infer[2]));
   }

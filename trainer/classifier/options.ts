@@ -39,6 +39,11 @@ const atLeast = (name: string, min: number) => (raw: string) => {
   if (!Number.isInteger(value) || value < min) throw new Error(`invalid ${name} '${raw}' (expected an integer >= ${min})`);
   return value;
 };
+const share = (name: string) => (raw: string) => {
+  const value = Number(raw);
+  if (!(value >= 0 && value < 1)) throw new Error(`invalid ${name} '${raw}' (expected 0 <= x < 1)`);
+  return value;
+};
 const oneOf =
   <T extends string>(name: string, values: readonly T[]) =>
   (raw: string): T => {
@@ -73,11 +78,7 @@ export const CLASSIFIER_OPTIONS: readonly ClassifierOption[] = [
   option({ flag: '--schedule <name>', field: 'schedule', parse: oneOf('schedule', SCHEDULES), help: `learning-rate schedule: ${SCHEDULES.join(', ')} (cosine: 5% warm-up, then decay to 0)` }),
   option({ flag: '--flip <bool>', field: 'flip', parse: yesNo('flip'), help: 'mirror training images left-right at random' }),
   option({ flag: '--shift <pixels>', field: 'shift', parse: atLeast('shift', 0), help: 'move training images by up to this many pixels at random' }),
-  option({ flag: '--label-smoothing <x>', field: 'labelSmoothing', parse: (raw) => {
-    const value = Number(raw);
-    if (!(value >= 0 && value < 1)) throw new Error(`invalid label smoothing '${raw}' (expected 0 <= x < 1)`);
-    return value;
-  }, help: 'share of each target spread over all classes' }),
+  option({ flag: '--label-smoothing <x>', field: 'labelSmoothing', parse: share('label smoothing'), help: 'share of each target spread over all classes' }),
 ];
 
 /** The settings of `given` (parsed flags; absent ones undefined) over its recipe's (default: fast). */
