@@ -6,8 +6,6 @@ export interface Augmentation {
   shift: number;
 }
 
-export const NO_AUGMENTATION: Augmentation = { flip: false, shift: 0 };
-
 /** Writes `image` (side x side bytes) into `out` as floats in [0, 1], mirrored and shifted as drawn from `random`. */
 export function augmentInto(image: Uint8Array, out: Float32Array, side: number, augment: Augmentation, random: () => number): void {
   const flip = augment.flip && random() < 0.5;

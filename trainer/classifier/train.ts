@@ -61,7 +61,7 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
   const optimizer = tf.train.adam(options.learningRate);
   // tfjs reads the rate at every update but declares it protected; the schedule sets it per step.
   const rate = optimizer as unknown as { learningRate: number };
-  const augment = { flip: options.flip, shift: options.shift };
+  const augment: Augmentation = { flip: options.flip, shift: options.shift };
   const random = seededRandom(options.seed);
   const batchesPerEpoch = Math.ceil(indices.length / options.batchSize);
   const total = batchesPerEpoch * options.epochs;
