@@ -10,7 +10,7 @@ import * as tf from '../trainer/tfjs/tf.js';
 import { initBackend } from '../trainer/tfjs/backend.js';
 import { buildNetwork, forward } from '../trainer/networks/network.js';
 import { referenceCycleGan } from './reference.js';
-import { runTorchReference } from './torch-reference.js';
+import { runTorchReference, TORCH_CYCLEGAN_SCRIPT } from './torch-reference.js';
 import { median } from './stats.js';
 import { seededImages } from './images.js';
 
@@ -45,7 +45,7 @@ for (const batch of args.batches.split(',').map(Number)) {
 }
 
 if (!args['no-torch']) {
-  const torch = runTorchReference(2, 3);
+  const torch = runTorchReference(TORCH_CYCLEGAN_SCRIPT, 2, 3);
   if (typeof torch === 'string') {
     if (!args.json) console.log(`PyTorch reference skipped: ${torch}`);
   } else {

@@ -10,7 +10,7 @@ import { FACE_SIZE } from '../core/image-codec.js';
 import { ReplicaGroup } from '../trainer/parallel/replica-group.js';
 import type { CycleGanShard } from '../trainer/gan/cyclegan-replica.js';
 import { referenceCycleGan } from './reference.js';
-import { runTorchReference } from './torch-reference.js';
+import { runTorchReference, TORCH_CYCLEGAN_SCRIPT } from './torch-reference.js';
 import { median } from './stats.js';
 import { seededImages } from './images.js';
 
@@ -72,7 +72,7 @@ for (const workers of args.workers.split(',').map(Number)) {
 }
 
 if (!args['no-torch']) {
-  const torch = runTorchReference(2, steps);
+  const torch = runTorchReference(TORCH_CYCLEGAN_SCRIPT, 2, steps);
   if (typeof torch === 'string') {
     log(`PyTorch reference skipped: ${torch}`);
   } else {

@@ -15,7 +15,8 @@ import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
 import { integer, number } from '../core/parsers.js';
 import { stageProgress } from './progress.js';
-import type { ConfidenceParams } from '../trainer/filter/confidence-scores.js';
+import type { ClassifierSettings } from '../trainer/classifier/options.js';
+import { addClassifierOptions, classifierFlags } from './classifier-options.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -24,7 +25,9 @@ const registryOption = () => new Option('--no-registry', 'do not record in the r
 
 const dataDirOption = () => new Option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`).default(readSetting('dataDir'));
 
-interface FilterOptions extends ConfidenceParams {
+interface FilterOptions extends Partial<ClassifierSettings> {
+  folds: number;
+  seed: number;
   dataDir: string;
   method: string[];
   dropDuplicates?: boolean;
@@ -57,8 +60,7 @@ function filterSpecs(options: FilterOptions): FilterSpec[] {
     if (method === 'gaussian') {
       specs.push({ method, embedding: parseEmbeddingName(options.embedding), retention: options.retention, shrinkage: options.shrinkage, ridge: options.ridge });
     } else if (method === 'confidence') {
-      const { folds, epochs, width, batchSize, learningRate, seed } = options;
-      specs.push({ method, keep: confidenceRule(options), folds, epochs, width, batchSize, learningRate, seed });
+      specs.push({ method, keep: confidenceRule(options), folds: options.folds, seed: options.seed, ...classifierFlags(options) });
     } else {
       throw new Error(`unknown filter method '${method}' (expected gaussian, confidence)`);
     }
@@ -138,7 +140,7 @@ export function registerDataCommands(program: Command): void {
       }
     });
 
-  data
+  const filter = data
     .command('filter')
     .description('filter a data set (or a version) by duplicates, Gaussian likelihood and/or out-of-fold confidence; each step is a new version')
     .argument('<source>', 'data set id or version id')
@@ -149,11 +151,8 @@ export function registerDataCommands(program: Command): void {
     .option('--embedding <name>', `gaussian: face-api network (${Object.keys(EMBEDDINGS).join(', ')})`, 'expression')
     .option('--shrinkage <weight>', 'gaussian: covariance shrinkage toward tr(S)/d I, 0-1', number('shrinkage', (v) => v >= 0 && v <= 1), 0.1)
     .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6)
-    .option('--folds <k>', 'confidence: folds of the out-of-fold scoring', integer('folds', 2), 5)
-    .option('--epochs <n>', 'confidence: training epochs per fold', integer('epochs', 1), 10)
-    .option('--width <factor>', 'confidence: classifier width (1 = 32/64/128 convs, 256 dense)', number('width', (v) => v > 0), 1)
-    .option('--batch-size <n>', 'confidence: training batch size', integer('batch size', 1), 64)
-    .option('--learning-rate <rate>', 'confidence: Adam learning rate', number('learning rate', (v) => v > 0), 1e-4)
+    .option('--folds <k>', 'confidence: folds of the out-of-fold scoring', integer('folds', 2), 5);
+  addClassifierOptions(filter, 'confidence: ')
     .option('--seed <n>', 'confidence: seed of folds, initialisation and shuffling', integer('seed', 0), 1)
     .option('--min-confidence <p>', 'confidence: keep samples whose annotated class has at least this probability', number('min confidence', (v) => v >= 0 && v <= 1))
     .option('--top-n <n>', 'confidence: keep the n most confident samples per class', integer('top n', 1))

@@ -6,9 +6,10 @@ import { runValidation, validationsDir } from '../trainer/validate/run-validatio
 import { STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
 import { fraction, integer, number } from '../core/parsers.js';
 import { progressBar } from './progress.js';
+import { addClassifierOptions, classifierFlags } from './classifier-options.js';
 import type { ClassifierSettings } from '../trainer/validate/fold-task.js';
 
-interface ValidateFlags extends ClassifierSettings {
+interface ValidateFlags extends Partial<ClassifierSettings> {
   run: number;
   data?: string;
   count: number;
@@ -28,7 +29,7 @@ interface ValidateFlags extends ClassifierSettings {
 }
 
 export function registerValidateCommands(program: Command): void {
-  program
+  const validate = program
     .command('validate')
     .description("does a run's translator help a classifier? paired, repeated k-fold classification with and without its synthetic images; registers the verdict")
     .requiredOption('--run <id>', 'training run whose generator makes the synthetic images', integer('run', 1))
@@ -37,11 +38,8 @@ export function registerValidateCommands(program: Command): void {
     .option('--select-from <n>', 'quality gate: generate n candidates and keep the --count a baseline classifier finds most target-like', integer('select from', 1))
     .option('--test-per-class <n>', 'fixed test set: images per class, never trained on (outside the Training split first, topped up from it)', integer('test per class', 1), 100)
     .option('--repeats <n>', 'repetitions of the k-fold split (more can be added later; finished folds are reused)', integer('repeats', 1), 3)
-    .option('--folds <k>', 'folds per repetition', integer('folds', 2), 10)
-    .option('--epochs <n>', 'classifier epochs per fold', integer('epochs', 1), 20)
-    .option('--width <x>', 'classifier width (1: conv 32/64/128, dense 256)', number('width', (v) => v > 0), 1)
-    .option('--batch-size <n>', 'classifier batch size', integer('batch size', 1), 64)
-    .option('--learning-rate <rate>', 'classifier Adam learning rate', number('learning rate', (v) => v > 0), 1e-4)
+    .option('--folds <k>', 'folds per repetition', integer('folds', 2), 10);
+  addClassifierOptions(validate)
     .option('--seed <n>', 'seed of the test set, synthetic sources, folds and classifiers', integer('seed', 0), 1)
     .option('--alpha <p>', 'significance level of the target-AUC improvement', fraction('alpha'), 0.05)
     .option('--tolerance <x>', 'largest accepted drop of mean AUC', number('tolerance', (v) => v >= 0), 0.005)
@@ -75,7 +73,7 @@ corrected resampled t-test; folds share training data, so the plain t-test is ov
           folds: flags.folds,
           repeats: flags.repeats,
           seed: flags.seed,
-          classifier: { width: flags.width, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.learningRate },
+          classifier: classifierFlags(flags),
           rule: { statistic: flags.statistic, alpha: flags.alpha, tolerance: flags.tolerance },
           workers: flags.workers,
           backend: flags.backend,

@@ -1,3 +1,5 @@
+import { yesNo } from './parsers.js';
+
 /**
  * Every setting that can come from the environment, in one place: its variable, default and help
  * text. CLI commands take their flag defaults from here, so a flag, a variable and a default are
@@ -32,12 +34,7 @@ const flag = (env: string, description: string, fallback: boolean): Setting<bool
   env,
   description,
   default: fallback,
-  parse: (raw) => {
-    const lower = raw.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
-    if (['0', 'false', 'no', 'off'].includes(lower)) return false;
-    throw new RangeError(`${env} must be true or false, got '${raw}'`);
-  },
+  parse: yesNo(env),
 });
 
 const optionalText = (env: string, description: string): Setting<string | undefined> => ({

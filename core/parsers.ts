@@ -15,3 +15,10 @@ export const oneOf =
     if ((values as readonly string[]).includes(raw)) return raw as T;
     throw new Error(`invalid ${name} '${raw}' (expected ${values.join(', ')})`);
   };
+
+export const yesNo = (name: string) => (raw: string) => {
+  const lower = raw.trim().toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(lower)) return true;
+  if (['false', 'no', 'off', '0'].includes(lower)) return false;
+  throw new Error(`invalid ${name} '${raw}' (expected true or false)`);
+};

@@ -20,6 +20,13 @@ export type Layer =
   | { kind: 'upsample'; factor: number }
   | { kind: 'instanceNorm'; name: string; affine: boolean }
   | { kind: 'batchNorm'; name: string }
+  /** Max over non-overlapping size x size windows (stride = size, no padding). */
+  | { kind: 'maxPool'; size: number }
+  /**
+   * Fully connected: flattens its input (H, W, C order, `inputs` = H * W * C values per image) and
+   * maps it to `units` features, an output of height and width 1.
+   */
+  | { kind: 'linear'; name: string; inputs: number; units: number }
   | { kind: 'relu' }
   | { kind: 'leakyRelu'; alpha: number }
   | { kind: 'tanh' }
@@ -36,6 +43,11 @@ export interface Network {
   name: string;
   inputChannels: number;
   layers: Layer[];
+  /**
+   * Initial weights: N(0, 0.02) as in the reference CycleGAN (the default), or Glorot-uniform
+   * (Keras' default, which the study's classifier used) with zero biases.
+   */
+  init?: 'normal' | 'glorotUniform';
 }
 
 export type Normalization = 'instance' | 'batch' | 'none';

@@ -5,6 +5,8 @@ import { FACE_PIXELS } from '../../core/image-codec.js';
 import { initBackend } from '../../trainer/tfjs/backend.js';
 import { buildClassifier } from '../../trainer/classifier/cnn.js';
 import { classWeights } from '../../trainer/classifier/train.js';
+import { classifierSettings } from '../../trainer/classifier/options.js';
+import { disposeNetwork, type BuiltNetwork } from '../../trainer/networks/network.js';
 import { confidenceScores } from '../../trainer/filter/confidence-scores.js';
 import { seededRandom } from '../../core/random.js';
 import { assertNoLeak } from '../helpers/tensors.js';
@@ -12,14 +14,15 @@ import { assertNoLeak } from '../helpers/tensors.js';
 test('reference classifier shape: 32/64/128 convs, 256 dense, 7 logits; width scales it', async () => {
   await initBackend();
   await assertNoLeak(() => {
+    const filters = (net: BuiltNetwork) => [...net.weights].filter(([key]) => key.endsWith('/filter')).map(([, v]) => v.shape[3]);
     const model = buildClassifier({ width: 1 }, 1);
-    const filters = model.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => (l.getConfig() as { filters: number }).filters);
-    assert.deepEqual(filters, [32, 64, 128]);
-    assert.deepEqual(model.outputs[0]!.shape, [null, 7]);
-    model.dispose();
+    assert.deepEqual(filters(model), [32, 64, 128]);
+    assert.deepEqual(model.weights.get('dense/weight')!.shape, [6 * 6 * 128, 256]);
+    assert.deepEqual(model.weights.get('logits/weight')!.shape, [256, 7]);
+    disposeNetwork(model);
     const small = buildClassifier({ width: 0.25 }, 1);
-    assert.deepEqual(small.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => (l.getConfig() as { filters: number }).filters), [8, 16, 32]);
-    small.dispose();
+    assert.deepEqual(filters(small), [8, 16, 32]);
+    disposeNetwork(small);
   });
 });
 
@@ -44,7 +47,7 @@ test('out-of-fold confidence: a mislabeled sample scores low, no tensors leak', 
   // The last two (one bright, one dark, correctly labeled) are outside the folds: scored by every fold's model.
   const candidates = Array.from({ length: count - 2 }, (_, i) => i);
   const { scores, outsideScores } = await assertNoLeak(() =>
-    confidenceScores(pixels, labels, candidates, { folds: 4, epochs: 8, width: 0.25, batchSize: 8, learningRate: 3e-3, seed: 1 }, undefined, [count - 2, count - 1]),
+    confidenceScores(pixels, labels, candidates, { folds: 4, seed: 1, ...classifierSettings({ recipe: 'reference', epochs: 8, width: 0.25, batchSize: 8, learningRate: 3e-3 }) }, undefined, [count - 2, count - 1]),
   );
   assert.equal(scores.length, count - 2);
   assert.ok(outsideScores.every((s) => s > 0.5), `outside ${outsideScores}`);

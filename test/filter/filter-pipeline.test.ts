@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { initBackend } from '../../trainer/tfjs/backend.js';
 import { loadDataset } from '../../trainer/data/dataset-store.js';
 import { runFilter } from '../../trainer/filter/filter-pipeline.js';
+import { classifierSettings } from '../../trainer/classifier/options.js';
 import { importKaggleCsv } from '../../trainer/data/import-kaggle-csv.js';
 import { findVersion, type DatasetVersion } from '../../trainer/data/version-store.js';
 import { assertNoLeak } from '../helpers/tensors.js';
@@ -51,7 +52,7 @@ test('duplicates, gaussian and confidence run in sequence, each a saved and regi
       runFilter(
         dataset,
         gaussian.version,
-        { method: 'confidence', keep: { rule: 'top-n', value: 5 }, folds: 2, epochs: 1, width: 0.125, batchSize: 8, learningRate: 1e-3, seed: 3 },
+        { method: 'confidence', keep: { rule: 'top-n', value: 5 }, folds: 2, seed: 3, ...classifierSettings({ recipe: 'reference', epochs: 1, width: 0.125, batchSize: 8, learningRate: 1e-3 }) },
         context,
       ),
     );

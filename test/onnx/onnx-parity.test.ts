@@ -11,7 +11,8 @@ import type { Network } from '../../core/networks/layers.js';
 import type { NamedWeights } from '../../core/networks/weights.js';
 import { exportOnnx, NORM_EPSILON } from '../../trainer/onnx/export-onnx.js';
 import { describeOnnxIO, type OnnxLayout } from '../../trainer/onnx/io-contract.js';
-import { assertNoLeak, seededValues } from '../helpers/tensors.js';
+import { assertNoLeak, relativeError, seededValues } from '../helpers/tensors.js';
+import { expressionClassifier } from '../../core/networks/classifiers.js';
 
 const BATCH = 3;
 const TOLERANCE = 1e-3;
@@ -175,6 +176,29 @@ test('export checks the weights against the network and refuses reserved metadat
       assert.throws(() => exportOnnx(spec, weights, { metadata: { layout: 'x' } }), /metadata key 'layout'/);
       const bytes = Buffer.from(exportOnnx(spec, weights, { metadata: { target: 'happy' } }));
       for (const text of ['architecture', spec.name, 'input_range', 'target', 'happy']) assert.ok(bytes.includes(text), text);
+    } finally {
+      disposeNetwork(net);
+    }
+  });
+});
+
+test('ONNX matches tfjs: the expression classifier (max pool, batch norm, linear layers), as the judge is exported', async () => {
+  await initBackend('wasm');
+  await assertNoLeak(async () => {
+    const spec = expressionClassifier({ width: 0.25, imageSide: 48 });
+    const net = buildNetwork(spec, 11, 'onnx-parity-classifier');
+    try {
+      for (let i = 0; i < 2; i++) tfjsForward(net, seededValues(BATCH * 48 * 48, 300 + i), 48, true);
+      loadWeights(net, perturb(readWeights(net), 11));
+      const input = seededValues(BATCH * 48 * 48, 111);
+      const expected = tfjsForward(net, input, 48, false);
+      assert.deepEqual(expected.shape, [BATCH, 1, 1, 7]);
+      assert.ok(standardDeviation(expected.values) > 0.1, 'the logits hardly depend on the input');
+      const output = await onnxForward(exportOnnx(spec, readWeights(net)), input, 48, 'nchw');
+      assert.deepEqual(output.dims, [BATCH, 7, 1, 1]);
+      const error = relativeError(output.data as Float32Array, expected.values);
+      console.log(`classifier: relative |onnx - tfjs| = ${error.toExponential(2)}`);
+      assert.ok(error <= TOLERANCE, `relative error ${error}`);
     } finally {
       disposeNetwork(net);
     }

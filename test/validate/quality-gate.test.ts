@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../trainer/tfjs/tf.js';
 import { initBackend } from '../../trainer/tfjs/backend.js';
+import { classifierSettings } from '../../trainer/classifier/options.js';
 import { targetConfidence, topK } from '../../trainer/validate/quality-gate.js';
 import { seededValues } from '../helpers/tensors.js';
 
@@ -27,7 +28,7 @@ test('the quality gate ranks candidates that look like the target class first, a
   // converged before prediction. With 2 epochs of 14 (10 updates) the probabilities were noise
   // and half the seeds put no class-1 mass anywhere; with these settings seeds 1-8 all score the
   // dark candidates ≥ 0.999 and the bright ones ≤ 0.001 (measured).
-  const classifier = { width: 0.125, epochs: 8, batchSize: 7, learningRate: 1e-2 };
+  const classifier = classifierSettings({ recipe: 'reference', width: 0.125, epochs: 8, batchSize: 7, learningRate: 1e-2 });
   const real = { pixels, labels, pool: Array.from({ length: 70 }, (_, i) => i) };
   const before = tf.memory().numTensors;
   const scores = await targetConfidence(real, candidates, DISGUST, classifier, 4);

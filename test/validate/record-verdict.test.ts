@@ -1,3 +1,4 @@
+import { classifierSettings } from '../../trainer/classifier/options.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ function report(modelVersion: number): ValidationReport {
   });
   const sets = { test: summarizeSet(folds, 'test', 1, 1), heldOut: summarizeSet(folds, 'heldOut', 1, 1) };
   const rule = { statistic: 't' as const, alpha: 0.05, tolerance: 0.005 };
-  const classifier = { width: 0.125, epochs: 1, batchSize: 16, learningRate: 1e-3 };
+  const classifier = classifierSettings({ recipe: 'reference', width: 0.125, epochs: 1, batchSize: 16, learningRate: 1e-3 });
   return {
     id: 'v-test',
     createdAt: new Date().toISOString(),

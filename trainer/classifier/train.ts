@@ -2,14 +2,17 @@ import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { seededRandom, shuffle } from '../../core/random.js';
+import { forward, type BuiltNetwork } from '../networks/network.js';
+import { augmentInto, type Augmentation } from './augment.js';
+import type { ClassifierSettings } from './options.js';
+import { learningRateAt } from './schedule.js';
 
-export interface TrainOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
+export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'width'> {
   seed: number;
   /** Called after each batch with batches done and the total. */
   onBatch?: (done: number, total: number) => void;
+  /** Called after each epoch (1-based), e.g. to score the network so far. */
+  onEpoch?: (epoch: number) => void;
 }
 
 /** n / (K n_c): each class contributes equally to the loss however rare it is (Disgust is 1.5% of FER2013). */
@@ -20,26 +23,45 @@ export function classWeights(labels: ArrayLike<number>, indices: readonly number
   return Float32Array.from(counts, (c) => (c > 0 ? indices.length / (present * c) : 0));
 }
 
-/** A batch of images as [B, 48, 48, 1] in [0, 1]. */
-function imageBatch(pixels: Uint8Array, indices: readonly number[]): tf.Tensor4D {
+/** The images at `indices` as [B, 48, 48, 1] in [0, 1], each through `augment` when given. */
+export function imageBatch(pixels: Uint8Array, indices: readonly number[], augment?: { kind: Augmentation; random: () => number }): tf.Tensor4D {
   const batch = new Float32Array(indices.length * FACE_PIXELS);
   indices.forEach((index, n) => {
-    const from = index * FACE_PIXELS;
-    for (let p = 0; p < FACE_PIXELS; p++) batch[n * FACE_PIXELS + p] = pixels[from + p]! / 255;
+    const image = pixels.subarray(index * FACE_PIXELS, (index + 1) * FACE_PIXELS);
+    const out = batch.subarray(n * FACE_PIXELS, (n + 1) * FACE_PIXELS);
+    if (augment) augmentInto(image, out, FACE_SIZE, augment.kind, augment.random);
+    else for (let p = 0; p < FACE_PIXELS; p++) out[p] = image[p]! / 255;
   });
   return tf.tensor4d(batch, [indices.length, FACE_SIZE, FACE_SIZE, 1]);
 }
 
-/** Trains `model` on the images at `indices` with class-weighted cross entropy and Adam. */
-export async function trainClassifier(
-  model: tf.Sequential,
-  pixels: Uint8Array,
-  labels: ArrayLike<number>,
-  indices: readonly number[],
-  options: TrainOptions,
-): Promise<void> {
+/** Logits [B, 7] of a batch (training: batch statistics, updating the running ones). */
+export function logits(net: BuiltNetwork, x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+  return tf.reshape(forward(net, x, { training }), [x.shape[0], NUM_EXPRESSIONS]);
+}
+
+/** Class-weighted softmax cross entropy of a batch, optionally against smoothed targets. */
+export function classifierLoss(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number): tf.Scalar {
+  const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, NUM_EXPRESSIONS), logits(net, x, true), undefined, labelSmoothing, tf.Reduction.NONE);
+  return tf.mean(tf.mul(perSample, tf.gather(weights, y)));
+}
+
+/** One optimiser step on a batch; returns the loss. */
+export function trainStep(net: BuiltNetwork, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number): number {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => classifierLoss(net, x, y, weights, labelSmoothing), [...net.weights.values()]);
+    optimizer.applyGradients(grads);
+    return value.dataSync()[0]!;
+  });
+}
+
+/** Trains `net` on the images at `indices` with class-weighted cross entropy and Adam. */
+export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, labels: ArrayLike<number>, indices: readonly number[], options: TrainOptions): Promise<void> {
   const weights = tf.tensor1d(classWeights(labels, indices));
   const optimizer = tf.train.adam(options.learningRate);
+  // tfjs reads the rate at every update but declares it protected; the schedule sets it per step.
+  const rate = optimizer as unknown as { learningRate: number };
+  const augment: Augmentation = { flip: options.flip, shift: options.shift };
   const random = seededRandom(options.seed);
   const batchesPerEpoch = Math.ceil(indices.length / options.batchSize);
   const total = batchesPerEpoch * options.epochs;
@@ -49,19 +71,19 @@ export async function trainClassifier(
       const order = shuffle([...indices], random);
       for (let start = 0; start < order.length; start += options.batchSize) {
         const batch = order.slice(start, start + options.batchSize);
-        tf.tidy(() => {
-          const x = imageBatch(pixels, batch);
-          const y = tf.tensor1d(Int32Array.from(batch, (i) => labels[i]!), 'int32');
-          optimizer.minimize(() => {
-            const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-            const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, NUM_EXPRESSIONS), logits, undefined, 0, tf.Reduction.NONE);
-            return tf.mean(tf.mul(perSample, tf.gather(weights, y))) as tf.Scalar;
-          });
-        });
+        rate.learningRate = learningRateAt(options.schedule, options.learningRate, done, total);
+        const x = imageBatch(pixels, batch, { kind: augment, random });
+        const y = tf.tensor1d(Int32Array.from(batch, (i) => labels[i]!), 'int32');
+        try {
+          trainStep(net, optimizer, x, y, weights, options.labelSmoothing);
+        } finally {
+          tf.dispose([x, y]);
+        }
         options.onBatch?.(++done, total);
         // Yield so progress bars and signals get a turn during long CPU-bound training.
         if (done % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
+      options.onEpoch?.(epoch + 1);
     }
   } finally {
     weights.dispose();
@@ -70,11 +92,11 @@ export async function trainClassifier(
 }
 
 /** Softmax probabilities, count x 7 row-major, for the images at `indices`. */
-export function predictProbabilities(model: tf.Sequential, pixels: Uint8Array, indices: readonly number[], batchSize: number): Float32Array {
+export function predictProbabilities(net: BuiltNetwork, pixels: Uint8Array, indices: readonly number[], batchSize: number): Float32Array {
   const out = new Float32Array(indices.length * NUM_EXPRESSIONS);
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);
-    const probabilities = tf.tidy(() => tf.softmax(model.predict(imageBatch(pixels, batch)) as tf.Tensor2D));
+    const probabilities = tf.tidy(() => tf.softmax(logits(net, imageBatch(pixels, batch), false)));
     out.set(probabilities.dataSync(), start * NUM_EXPRESSIONS);
     probabilities.dispose();
   }

@@ -1,15 +1,13 @@
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { buildClassifier } from '../classifier/cnn.js';
+import { disposeNetwork } from '../networks/network.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import { foldSplit, stratifiedFolds } from '../data/folds.js';
 import type { Progress } from '../data/import-options.js';
+import type { ClassifierSettings } from '../classifier/options.js';
 
-export interface ConfidenceParams {
+export interface ConfidenceParams extends ClassifierSettings {
   folds: number;
-  epochs: number;
-  width: number;
-  batchSize: number;
-  learningRate: number;
   seed: number;
 }
 
@@ -36,9 +34,7 @@ export async function confidenceScores(
     const model = buildClassifier({ width: params.width }, params.seed + f);
     try {
       await trainClassifier(model, pixels, labels, train.map((p) => candidates[p]!), {
-        epochs: params.epochs,
-        batchSize: params.batchSize,
-        learningRate: params.learningRate,
+        ...params,
         seed: params.seed + f,
         onBatch: (done, total) => onProgress?.(f * total + done, params.folds * total),
       });
@@ -54,7 +50,7 @@ export async function confidenceScores(
         });
       }
     } finally {
-      model.dispose();
+      disposeNetwork(model);
     }
   }
   return { scores, outsideScores };

@@ -2,7 +2,7 @@ import { seededRandom } from '../../core/random.js';
 
 /**
  * Deterministic weight initialisation, independent of backend: N(0, 0.02) for weights as in the
- * reference CycleGAN, drawn from a generator seeded by (seed, parameter name), so replicas on
+ * reference CycleGAN (or Glorot-uniform), drawn from a generator seeded by (seed, parameter name), so replicas on
  * different threads and reruns start from identical weights.
  */
 function hashName(name: string, seed: number): number {
@@ -24,4 +24,11 @@ export function seededNormal(count: number, std: number, seed: number, name: str
     if (i + 1 < count) out[i + 1] = std * r * Math.sin(theta);
   }
   return out;
+}
+
+/** Glorot-uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)), seeded by (seed, parameter name). */
+export function seededGlorotUniform(count: number, fanIn: number, fanOut: number, seed: number, name: string): Float32Array {
+  const random = seededRandom(hashName(name, seed));
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return Float32Array.from({ length: count }, () => (2 * random() - 1) * limit);
 }

@@ -1,7 +1,8 @@
 import * as tf from '../tfjs/tf.js';
 import type { Layer, Network } from '../../core/networks/layers.js';
 import type { NamedWeights } from '../../core/networks/weights.js';
-import { seededNormal } from './init.js';
+import { seededGlorotUniform, seededNormal } from './init.js';
+import { batchNormTraining } from './batch-norm.js';
 import { instanceNorm } from './instance-norm.js';
 
 const INIT_STD = 0.02;
@@ -21,7 +22,10 @@ export interface BuiltNetwork {
 
 interface Builder {
   seed: number;
+  init: NonNullable<Network['init']>;
   prefix: string;
+  /** What initial values are drawn under, with each layer's name. */
+  initKey: string;
   weights: Weights;
   statistics: Weights;
 }
@@ -32,6 +36,11 @@ function addVariable(b: Builder, into: Weights, key: string, shape: number[], va
   const initial = tf.tensor(values, shape);
   into.set(key, tf.variable(initial, trainable, `${b.prefix}/${key}`));
   initial.dispose();
+}
+
+function initialWeights(b: Builder, name: string, count: number, fanIn: number, fanOut: number): Float32Array {
+  const key = `${b.initKey}/${name}`;
+  return b.init === 'glorotUniform' ? seededGlorotUniform(count, fanIn, fanOut, b.seed, key) : seededNormal(count, INIT_STD, b.seed, key);
 }
 
 /** Creates the variables of `layers` for an input of `channels` channels; returns the output channels. */
@@ -48,11 +57,16 @@ function buildLayer(b: Builder, layer: Layer, channels: number): number {
         layer.kind === 'conv'
           ? [layer.kernel, layer.kernel, channels, layer.filters]
           : [layer.kernel, layer.kernel, layer.filters, channels];
-      const size = shape.reduce((a, d) => a * d, 1);
-      addVariable(b, b.weights, `${layer.name}/filter`, shape, seededNormal(size, INIT_STD, b.seed, `${b.prefix}/${layer.name}`), true);
+      const area = layer.kernel * layer.kernel;
+      const [fanIn, fanOut] = layer.kind === 'conv' ? [area * channels, area * layer.filters] : [area * layer.filters, area * channels];
+      addVariable(b, b.weights, `${layer.name}/filter`, shape, initialWeights(b, layer.name, shape.reduce((a, d) => a * d, 1), fanIn, fanOut), true);
       if (layer.bias) addVariable(b, b.weights, `${layer.name}/bias`, [layer.filters], new Float32Array(layer.filters), true);
       return layer.filters;
     }
+    case 'linear':
+      addVariable(b, b.weights, `${layer.name}/weight`, [layer.inputs, layer.units], initialWeights(b, layer.name, layer.inputs * layer.units, layer.inputs, layer.units), true);
+      addVariable(b, b.weights, `${layer.name}/bias`, [layer.units], new Float32Array(layer.units), true);
+      return layer.units;
     case 'instanceNorm':
       if (layer.affine) {
         addVariable(b, b.weights, `${layer.name}/gamma`, [channels], new Float32Array(channels).fill(1), true);
@@ -80,9 +94,13 @@ function buildLayer(b: Builder, layer: Layer, channels: number): number {
   }
 }
 
-/** Creates the weights of `spec` with the seeded initialisation; `prefix` keeps tfjs variable names unique. */
-export function buildNetwork(spec: Network, seed: number, prefix: string): BuiltNetwork {
-  const builder: Builder = { seed, prefix, weights: new Map(), statistics: new Map() };
+/**
+ * Creates the weights of `spec` with the seeded initialisation; `prefix` keeps tfjs variable names
+ * unique, and the initial values are drawn under `initKey` (default: the prefix), so that networks
+ * alive at once can still start from the same weights.
+ */
+export function buildNetwork(spec: Network, seed: number, prefix: string, initKey = prefix): BuiltNetwork {
+  const builder: Builder = { seed, init: spec.init ?? 'normal', prefix, initKey, weights: new Map(), statistics: new Map() };
   buildLayers(builder, spec.layers, spec.inputChannels);
   return { spec, weights: builder.weights, statistics: builder.statistics };
 }
@@ -126,6 +144,12 @@ function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: Fo
     }
     case 'batchNorm':
       return batchNorm(net, layer.name, x, options);
+    case 'maxPool':
+      return tf.maxPool(x, layer.size, layer.size, 'valid');
+    case 'linear': {
+      const features = tf.matMul(tf.reshape(x, [x.shape[0], layer.inputs]), weight(net, `${layer.name}/weight`) as tf.Tensor2D);
+      return tf.reshape(tf.add(features, weight(net, `${layer.name}/bias`)), [x.shape[0], 1, 1, layer.units]);
+    }
     case 'relu':
       return tf.relu(x);
     case 'leakyRelu':
@@ -168,13 +192,13 @@ function batchNorm(net: BuiltNetwork, name: string, x: tf.Tensor4D, options: For
   const runningMean = weight(net, `${name}/mean`);
   const runningVariance = weight(net, `${name}/variance`);
   if (!options.training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, NORM_EPSILON) as tf.Tensor4D;
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, NORM_EPSILON);
   // Running averages are bookkeeping: the loss never depends on them, so no gradient flows here.
   const blend = (running: tf.Variable, batch: tf.Tensor) =>
     running.assign(tf.tidy(() => tf.add(tf.mul(running, 1 - BATCH_NORM_MOMENTUM), tf.mul(batch, BATCH_NORM_MOMENTUM))));
   blend(runningMean, mean);
   blend(runningVariance, variance);
-  return tf.batchNorm(x, mean, variance, beta, gamma, NORM_EPSILON) as tf.Tensor4D;
+  return y;
 }
 
 /** Runs the network on NHWC input. Call inside tf.tidy (or a gradient function) to free intermediates. */

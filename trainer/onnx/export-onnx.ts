@@ -123,6 +123,20 @@ class Emitter {
         const [scale, bias, mean, variance] = ['gamma', 'beta', 'mean', 'variance'].map((p) => this.vector(`${layer.name}/${p}`, c));
         return same(g.node('BatchNormalization', layer.name, [x.name, scale!, bias!, mean!, variance!], [float('epsilon', NORM_EPSILON)]));
       }
+      case 'maxPool': {
+        const k = layer.size;
+        return same(g.node('MaxPool', 'max_pool', [x.name], [ints('kernel_shape', [k, k]), ints('strides', [k, k])]));
+      }
+      case 'linear': {
+        // The trainer flattens NHWC (H, W, C order); inside the graph the tensor is NCHW, so it is
+        // brought to NHWC first. The result goes back to [N, units, 1, 1], as the trainer's is 1x1.
+        const nhwc = g.node('Transpose', 'to_nhwc', [x.name], [ints('perm', [0, 2, 3, 1])]);
+        const flat = g.node('Flatten', 'flatten', [nhwc], [int('axis', 1)]);
+        const weight = this.graph.floats(`${layer.name}/weight`, [layer.inputs, layer.units], this.weight(`${layer.name}/weight`, [layer.inputs, layer.units]).values);
+        const product = g.node('Gemm', layer.name, [flat, weight, this.vector(`${layer.name}/bias`, layer.units)]);
+        const shape = g.constant(`shape/linear${layer.units}`, INT64, [4], [0, layer.units, 1, 1]);
+        return { name: g.node('Reshape', 'to_nchw', [product, shape]), channels: layer.units };
+      }
       case 'relu':
         return same(g.node('Relu', 'relu', [x.name]));
       case 'leakyRelu':

@@ -61,6 +61,10 @@ function layerGeometry(layer: Layer, g: Geometry): Geometry {
       return sides(g, layer.filters, (s) => s * layer.stride);
     case 'upsample':
       return sides(g, g.channels, (s) => s * layer.factor);
+    case 'maxPool':
+      return sides(g, g.channels, (s) => Math.floor(s / layer.size));
+    case 'linear':
+      return { channels: layer.units, height: 1, width: 1 };
     case 'dense': {
       let width = g.channels;
       for (const step of layer.steps) width += layersGeometry(step, g).channels;

@@ -4,16 +4,13 @@ import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { buildClassifier } from '../classifier/cnn.js';
+import { disposeNetwork } from '../networks/network.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import type { FoldPlan } from './plan.js';
+import type { ClassifierSettings } from '../classifier/options.js';
 
-export interface ClassifierSettings {
-  width: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-}
+export type { ClassifierSettings } from '../classifier/options.js';
 
 /** One fold's job, sent to a pool worker: everything it needs is on disk or in here. */
 export interface FoldJob extends FoldPlan {
@@ -85,7 +82,7 @@ async function trainAndScore(data: Pixels, job: FoldJob, trainIndices: number[])
       classificationMetrics(predictProbabilities(model, data.pixels, indices, 256), Array.from(indices, (i) => data.labels[i]!), NUM_EXPRESSIONS);
     return { test: score(job.test), heldOut: score(job.heldOut), trainMs };
   } finally {
-    model.dispose();
+    disposeNetwork(model);
   }
 }
 

@@ -1,6 +1,7 @@
 import { FACE_PIXELS } from '../../core/image-codec.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { buildClassifier } from '../classifier/cnn.js';
+import { disposeNetwork } from '../networks/network.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import type { ClassifierSettings } from './fold-task.js';
 
@@ -31,6 +32,6 @@ export async function targetConfidence(
     const probabilities = predictProbabilities(model, candidates, Array.from({ length: count }, (_, i) => i), 256);
     return Float64Array.from({ length: count }, (_, n) => probabilities[n * NUM_EXPRESSIONS + target]!);
   } finally {
-    model.dispose();
+    disposeNetwork(model);
   }
 }

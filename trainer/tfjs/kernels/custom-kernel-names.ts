@@ -6,3 +6,6 @@ export const INSTANCE_NORM = 'FaceaugInstanceNorm';
 export const INSTANCE_NORM_GRAD = 'FaceaugInstanceNormGrad';
 /** The adjoint of MirrorPad on H and W of an NHWC tensor (tfjs's own gradient drops the border). */
 export const MIRROR_PAD_GRAD = 'FaceaugMirrorPadGrad';
+/** Batch norm over N, H and W with its affine terms, and its gradient (dx, dgamma, dbeta in one pass). */
+export const BATCH_NORM = 'FaceaugBatchNorm';
+export const BATCH_NORM_GRAD = 'FaceaugBatchNormGrad';

@@ -1,10 +1,14 @@
-import { Conv2D, getKernel, Identity, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Conv2D, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { batchNormKernels } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
 import { sharingIdentity } from './identity.js';
 import { instanceNormKernels } from './instance-norm.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { mirrorPadGradConfig } from './mirror-pad-grad.js';
+import { onnxRuntimeChannelSumKernel } from './onnxruntime/channel-sum.js';
+import { onnxRuntimeMatMulKernel } from './onnxruntime/mat-mul.js';
 import { onnxRuntimeConvKernels } from './onnxruntime/conv-kernels.js';
 import { KernelSessions } from './onnxruntime/kernel-sessions.js';
 import { onnxRuntimeUnavailable } from './onnxruntime/sync-session.js';
@@ -27,6 +31,9 @@ export interface RegisteredKernels {
 /** tfjs-wasm's own kernels that faceaug replaces, kept for what the replacements hand back. */
 let xnnpackConv2D: KernelConfig | undefined;
 let copyingIdentity: KernelConfig | undefined;
+let wasmMatMul: KernelConfig | undefined;
+let wasmMaxPoolGrad: KernelConfig | undefined;
+let wasmSum: KernelConfig | undefined;
 
 function replace(config: KernelConfig): void {
   if (getKernel(config.kernelName, config.backendName) !== undefined) unregisterKernel(config.kernelName, config.backendName);
@@ -37,14 +44,29 @@ function replace(config: KernelConfig): void {
 export function registerWasmTrainingKernels(requested: ConvEngine, threads: number): RegisteredKernels {
   xnnpackConv2D ??= getKernel(Conv2D, 'wasm');
   copyingIdentity ??= getKernel(Identity, 'wasm');
-  if (!xnnpackConv2D || !copyingIdentity) throw new Error('the wasm backend must be loaded before its kernels are registered');
+  wasmMatMul ??= getKernel(BatchMatMul, 'wasm');
+  wasmMaxPoolGrad ??= getKernel(MaxPoolGrad, 'wasm');
+  wasmSum ??= getKernel(Sum, 'wasm');
+  if (!xnnpackConv2D || !copyingIdentity || !wasmMatMul || !wasmMaxPoolGrad || !wasmSum) throw new Error('the wasm backend must be loaded before its kernels are registered');
   const fallback = requested === 'onnxruntime' ? onnxRuntimeUnavailable() : undefined;
   const engine: ConvEngine = fallback === undefined ? requested : 'xnnpack';
-  const convolutions =
+  const sessions = new KernelSessions(threads);
+  const products =
     engine === 'onnxruntime'
-      ? onnxRuntimeConvKernels(new KernelSessions(threads), xnnpackConv2D.kernelFunc as KernelFunc)
-      : [xnnpackConv2D, conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
-  const others = [depthwiseConv2dBackpropInputConfig, ...instanceNormKernels, mirrorPadGradConfig, sharingIdentity(copyingIdentity)];
-  for (const config of [...convolutions, ...others]) replace(config);
+      ? [
+          ...onnxRuntimeConvKernels(sessions, xnnpackConv2D.kernelFunc as KernelFunc),
+          onnxRuntimeMatMulKernel(sessions, wasmMatMul.kernelFunc as KernelFunc),
+          onnxRuntimeChannelSumKernel(sessions, wasmSum.kernelFunc as KernelFunc),
+        ]
+      : [xnnpackConv2D, conv2dBackpropFilterConfig, conv2dBackpropInputConfig, wasmMatMul, wasmSum];
+  const others = [
+    depthwiseConv2dBackpropInputConfig,
+    ...instanceNormKernels,
+    ...batchNormKernels,
+    maxPoolGradConfig(wasmMaxPoolGrad.kernelFunc as KernelFunc),
+    mirrorPadGradConfig,
+    sharingIdentity(copyingIdentity),
+  ];
+  for (const config of [...products, ...others]) replace(config);
   return { engine, fallback };
 }

@@ -16,9 +16,17 @@ export class KernelSessions {
 
   /**
    * Runs the model named `key` (built by `build` the first time) on `inputs`; returns new tensors
-   * of the given shapes, in the order of `outputs`.
+   * of the given shapes, in the order of `outputs`. `dims` gives the model's own shape of a tensor
+   * where it differs from tfjs's (the same memory read with fewer axes).
    */
-  run(backend: BackendWasm, key: string, build: () => Uint8Array, inputs: Record<string, TensorInfo>, outputs: Record<string, number[]>): TensorInfo[] {
+  run(
+    backend: BackendWasm,
+    key: string,
+    build: () => Uint8Array,
+    inputs: Record<string, TensorInfo>,
+    outputs: Record<string, number[]>,
+    dims: Record<string, readonly number[]> = {},
+  ): TensorInfo[] {
     throwIfStopped();
     let session = this.sessions.get(key);
     if (!session) {
@@ -27,10 +35,10 @@ export class KernelSessions {
     }
     // Outputs first: allocating can grow the heap, which detaches views taken before.
     const results = Object.values(outputs).map((shape) => allocate(backend, shape));
-    const view = (t: TensorInfo): TensorView => ({ data: heap(backend, t), dims: t.shape });
+    const view = (name: string, t: TensorInfo): TensorView => ({ data: heap(backend, t), dims: dims[name] ?? t.shape });
     session.run(
-      Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, view(t)])),
-      Object.fromEntries(Object.keys(outputs).map((name, i) => [name, view(results[i]!)])),
+      Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, view(name, t)])),
+      Object.fromEntries(Object.keys(outputs).map((name, i) => [name, view(name, results[i]!)])),
     );
     return results;
   }
