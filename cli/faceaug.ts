@@ -10,6 +10,7 @@ import { registerTrainCommands } from './train-commands.js';
 import { registerPackageCommands } from './package-commands.js';
 import { registerValidateCommands } from './validate-commands.js';
 import { registerEvaluateCommands } from './evaluate-commands.js';
+import { registerJudgeCommands } from './judge-commands.js';
 
 /**
  * The `faceaug` command line. Each command group lives in its own module beside this file and
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerServerCommands(program);
   registerTrainCommands(program);
+  registerJudgeCommands(program);
   registerEvaluateCommands(program);
   registerPackageCommands(program);
   registerValidateCommands(program);

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { faceaug } from '../helpers/cli.js';
+import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
+
+const TINY_GAN = [
+  '--ngf', '4', '--blocks', '1', '--sub-blocks', '1', '--ndf', '4', '--d-layers', '2', '--batch-size', '2', '--workers', '1',
+  '--epochs', '1', '--decay-epochs', '1', '--steps-per-epoch', '6', '--snapshot-every', '4', '--evaluate-every', '4', '--backend', 'wasm', '--json',
+];
+
+test('judge train registers a judge; train evaluates its snapshots as it goes; evaluate measures the rest and picks a step', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faceaug-evaluate-'));
+  try {
+    const csv = join(dir, 'fer.csv');
+    // disgust (1), happy (3) and neutral (6), each with held-out PublicTest faces.
+    await writeSyntheticFer(csv, { 1: [8, 4], 3: [8, 4], 6: [12, 6] });
+    const dataDir = join(dir, 'data');
+    const version = await syntheticVersion(dataDir, csv);
+
+    const missing = faceaug(['evaluate', '--run', '1', '--data-dir', dataDir]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no training run 1/);
+
+    const judged = faceaug(['judge', 'train', '--data', version, '--recipe', 'fast', '--width', '0.125', '--epochs', '1', '--batch-size', '8', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(judged.status, 0, judged.stderr);
+    const { judge, metrics } = JSON.parse(judged.stdout) as { judge: { id: number; recipe: string }; metrics: { testImages: number; perClass: Record<string, { count: number }> } };
+    assert.deepEqual([judge.id, judge.recipe, metrics.testImages], [1, 'fast', 14]);
+    assert.deepEqual([metrics.perClass.disgust!.count, metrics.perClass.neutral!.count, metrics.perClass.angry!.count], [4, 6, 0]);
+
+    const trained = faceaug(['train', '--data', version, '--target', 'disgust', '--data-dir', dataDir, ...TINY_GAN]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const { runId, runDir } = JSON.parse(trained.stdout) as { runId: number; runDir: string };
+    assert.match(trained.stderr, /step 4: judge reads [\d.]+% as disgust \(real: [\d.]+%\), SSIM [\d.]+, KID/);
+    assert.deepEqual((await readdir(join(runDir, 'evaluations'))).filter((f) => f.endsWith('.json')), ['step-0000004.json']);
+
+    // Snapshots at 4, 8 and the final 12; 4 was evaluated during training.
+    const evaluated = faceaug(['evaluate', '--run', String(runId), '--count', '5', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const result = JSON.parse(evaluated.stdout) as {
+      evaluated: Array<{ step: number; expression: { count: number; targetRate: number }; ceiling: { count: number }; identity: { ssim: number }; realism: { subsets: number } }>;
+      best: { step: number };
+    };
+    assert.deepEqual(result.evaluated.map((q) => q.step), [8, 12]);
+    for (const q of result.evaluated) {
+      assert.deepEqual([q.expression.count, q.ceiling.count, q.realism.subsets], [5, 4, 50]);
+      assert.ok(q.expression.targetRate >= 0 && q.expression.targetRate <= 1);
+      assert.ok(q.identity.ssim > -1 && q.identity.ssim <= 1);
+    }
+    assert.ok([4, 8, 12].includes(result.best.step));
+    const grid = await sharp(join(runDir, 'evaluations', 'grid.png')).metadata();
+    // Sources plus one row per evaluated step (4, 8, 12), 5 faces each, at twice the size.
+    assert.ok(grid.height! >= 4 * 96 && grid.width! >= 5 * 96, `grid ${grid.width}x${grid.height}`);
+    assert.ok((await readFile(join(runDir, 'evaluations', 'quality.png'))).length > 1000);
+
+    const noSnapshot = faceaug(['evaluate', '--run', String(runId), '--step', '5', '--data-dir', dataDir]);
+    assert.equal(noSnapshot.status, 1);
+    assert.match(noSnapshot.stderr, /no generator snapshot at step 5 \(snapshots: 4, 8, 12\)/);
+    const badEvery = faceaug(['train', '--data', version, '--target', 'disgust', '--data-dir', dataDir, '--snapshot-every', '4', '--evaluate-every', '6']);
+    assert.equal(badEvery.status, 1);
+    assert.match(badEvery.stderr, /--evaluate-every 6 must be a multiple of --snapshot-every 4/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
