@@ -2,15 +2,15 @@ import type { Command } from 'commander';
 import { readSetting, settings } from '../core/config.js';
 import { integer } from '../core/parsers.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
-import { DEFAULT_EVALUATION_FACES, evaluateRun, type StepQuality } from '../trainer/evaluate/evaluate-run.js';
+import { DEFAULT_EVALUATION_FACES, evaluateModel, evaluateRun, type StepQuality } from '../trainer/evaluate/evaluate-run.js';
 import { DEFAULT_SELECTION } from '../trainer/evaluate/select-checkpoint.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** One line per evaluated step, for `evaluate` and for the evaluations `train` runs as it goes. */
-export function describeQuality(step: number, q: StepQuality): string {
+export function describeQuality(q: Omit<StepQuality, 'step'>): string {
   return (
-    `step ${step}: judge reads ${percent(q.expression.targetRate)} as ${q.target} (real: ${percent(q.ceiling.targetRate)}), ` +
+    `judge reads ${percent(q.expression.targetRate)} as ${q.target} (real: ${percent(q.ceiling.targetRate)}), ` +
     `SSIM ${q.identity.ssim.toFixed(3)}, KID ${q.realism.mean.toFixed(4)} ± ${q.realism.std.toFixed(4)}`
   );
 }
@@ -19,7 +19,9 @@ export function registerEvaluateCommands(program: Command): void {
   program
     .command('evaluate')
     .description("measure a run's translations on held-out faces: expression (a registered judge), identity (SSIM), realism (KID)")
-    .requiredOption('--run <id>', 'training run', integer('run', 1))
+    .option('--run <id>', 'training run whose snapshots to evaluate', integer('run', 1))
+    .option('--model <dir>', "or a shipped translator folder (manifest.json + model.onnx), e.g. models/neutral-to-disgust, with --data")
+    .option('--data <version>', '--model: data set version for held-out and reference faces (the one the translator trained on)')
     .option('--step <steps>', 'generator snapshot steps, comma-separated (default: every snapshot not evaluated yet)', (raw: string) =>
       raw.split(',').map((s) => integer('step', 0)(s.trim())),
     )
@@ -37,17 +39,24 @@ Writes <run>/evaluations/step-N.json per step, quality.png (the measures over st
 the one the judge most often reads as the target among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim}
 to their inputs (KID breaks near-ties); 'faceaug package --step' ships it.`,
     )
-    .action(async (flags: { run: number; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; json?: boolean }) => {
+    .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; json?: boolean }) => {
+      const dataDir = flags.dataDir ?? readSetting('dataDir');
+      if ((flags.run === undefined) === (flags.model === undefined)) throw new Error('give either --run <id> or --model <dir>');
+      if (flags.model !== undefined) {
+        if (!flags.data) throw new Error('--model needs --data <version>');
+        const quality = await evaluateModel({ dataDir, modelDir: flags.model, data: flags.data, count: flags.count, seed: flags.seed, judgeId: flags.judge, backend: flags.backend });
+        return console.log(flags.json ? JSON.stringify(quality) : `${flags.model}: ${describeQuality(quality)}`);
+      }
       const result = await evaluateRun({
-        dataDir: flags.dataDir ?? readSetting('dataDir'),
-        runId: flags.run,
+        dataDir,
+        runId: flags.run!,
         steps: flags.step,
         count: flags.count,
         seed: flags.seed,
         judgeId: flags.judge,
         backend: flags.backend,
         onStep: (step, q) => {
-          if (!flags.json) console.error(describeQuality(step, q));
+          if (!flags.json) console.error(`step ${step}: ${describeQuality(q)}`);
         },
       });
       if (flags.json) return console.log(JSON.stringify(result));

@@ -40,7 +40,7 @@ function trainingEvents(json: boolean, evaluation: EvaluationPlan): TrainingEven
     onSnapshot: async (step, runId) => {
       if (evaluation.every === 0 || step % evaluation.every !== 0 || judgeMissing) return;
       try {
-        await evaluateRun({ ...evaluation, runId, steps: [step], count: DEFAULT_EVALUATION_FACES, seed: 1, onStep: (s, q) => console.error(`\n${describeQuality(s, q)}`) });
+        await evaluateRun({ ...evaluation, runId, steps: [step], count: DEFAULT_EVALUATION_FACES, seed: 1, onStep: (s, q) => console.error(`\nstep ${s}: ${describeQuality(q)}`) });
       } catch (error) {
         judgeMissing = error instanceof NotFoundError;
         const message = error instanceof Error ? error.message : String(error);

@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { faceaug } from '../helpers/cli.js';
 import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
+const SHIPPED = fileURLToPath(new URL('../../models/neutral-to-disgust', import.meta.url));
 const TINY_GAN = [
   '--ngf', '4', '--blocks', '1', '--sub-blocks', '1', '--ndf', '4', '--d-layers', '2', '--batch-size', '2', '--workers', '1',
-  '--epochs', '1', '--decay-epochs', '1', '--steps-per-epoch', '6', '--snapshot-every', '4', '--evaluate-every', '4', '--backend', 'wasm', '--json',
+  '--epochs', '1', '--decay-epochs', '1', '--steps-per-epoch', '6', '--snapshot-every', '4', '--evaluate-every', '8', '--backend', 'wasm', '--json',
 ];
 
 test('judge train registers a judge; train evaluates its snapshots as it goes; evaluate measures the rest and picks a step', async () => {
@@ -34,17 +36,17 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     const trained = faceaug(['train', '--data', version, '--target', 'disgust', '--data-dir', dataDir, ...TINY_GAN]);
     assert.equal(trained.status, 0, trained.stderr);
     const { runId, runDir } = JSON.parse(trained.stdout) as { runId: number; runDir: string };
-    assert.match(trained.stderr, /step 4: judge reads [\d.]+% as disgust \(real: [\d.]+%\), SSIM [\d.]+, KID/);
-    assert.deepEqual((await readdir(join(runDir, 'evaluations'))).filter((f) => f.endsWith('.json')), ['step-0000004.json']);
+    assert.match(trained.stderr, /step 8: judge reads [\d.]+% as disgust \(real: [\d.]+%\), SSIM [\d.]+, KID/);
+    assert.deepEqual((await readdir(join(runDir, 'evaluations'))).filter((f) => f.endsWith('.json')), ['step-0000008.json']);
 
-    // Snapshots at 4, 8 and the final 12; 4 was evaluated during training.
+    // Snapshots at 4, 8 and the final 12; 8 was evaluated during training.
     const evaluated = faceaug(['evaluate', '--run', String(runId), '--count', '5', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
     assert.equal(evaluated.status, 0, evaluated.stderr);
     const result = JSON.parse(evaluated.stdout) as {
       evaluated: Array<{ step: number; expression: { count: number; targetRate: number }; ceiling: { count: number }; identity: { ssim: number }; realism: { subsets: number } }>;
       best: { step: number };
     };
-    assert.deepEqual(result.evaluated.map((q) => q.step), [8, 12]);
+    assert.deepEqual(result.evaluated.map((q) => q.step), [4, 12]);
     for (const q of result.evaluated) {
       assert.deepEqual([q.expression.count, q.ceiling.count, q.realism.subsets], [5, 4, 50]);
       assert.ok(q.expression.targetRate >= 0 && q.expression.targetRate <= 1);
@@ -55,6 +57,15 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     // Sources plus one row per evaluated step (4, 8, 12), 5 faces each, at twice the size.
     assert.ok(grid.height! >= 4 * 96 && grid.width! >= 5 * 96, `grid ${grid.width}x${grid.height}`);
     assert.ok((await readFile(join(runDir, 'evaluations', 'quality.png'))).length > 1000);
+
+    // A shipped ONNX translator on the same held-out faces, for comparing a run with what is served.
+    const shipped = faceaug(['evaluate', '--model', SHIPPED, '--data', version, '--count', '5', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(shipped.status, 0, shipped.stderr);
+    const served = JSON.parse(shipped.stdout) as { model: string; target: string; expression: { count: number }; identity: { ssim: number } };
+    assert.deepEqual([served.model, served.target, served.expression.count], [SHIPPED, 'disgust', 5]);
+    const both = faceaug(['evaluate', '--run', String(runId), '--model', SHIPPED, '--data-dir', dataDir]);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /either --run <id> or --model <dir>/);
 
     const noSnapshot = faceaug(['evaluate', '--run', String(runId), '--step', '5', '--data-dir', dataDir]);
     assert.equal(noSnapshot.status, 1);

@@ -2,12 +2,14 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '../tfjs/tf.js';
 import { initBackend } from '../tfjs/backend.js';
-import { FACE_PIXELS, FACE_SIZE, fromUnitRange } from '../../core/image-codec.js';
+import * as ort from 'onnxruntime-node';
+import type { Expression } from '../../core/expressions.js';
+import { FACE_PIXELS, FACE_SIZE, fromUnitRange, ONNX_INPUT, ONNX_OUTPUT } from '../../core/image-codec.js';
 import { seededRandom, shuffle } from '../../core/random.js';
 import { findJudge, type Judge } from '../../db/judges.js';
 import { withRegistry } from '../../db/open-registry.js';
 import { loadDataset, imageAt, type Dataset } from '../data/dataset-store.js';
-import { findVersion } from '../data/version-store.js';
+import { findVersion, type DatasetVersion } from '../data/version-store.js';
 import { domainImages } from '../gan/domains.js';
 import { cycleGanConfig } from '../gan/options.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
@@ -93,6 +95,72 @@ async function readEvaluations(dir: string): Promise<StepQuality[]> {
 
 const asCandidate = (q: StepQuality): CheckpointQuality => ({ step: q.step, targetRate: q.expression.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
 
+/** The fixed material every evaluation of one translator reads: held-out sources, real targets, the judge. */
+interface HeldOut {
+  target: Expression;
+  picks: number[];
+  sources: Uint8Array;
+  seed: number;
+  judge: Judge;
+  session: JudgeSession;
+  /** The judge's probabilities of the real PublicTest target faces, and face features of the Training ones. */
+  ceiling: Float32Array;
+  referenceFeatures: Float32Array[];
+}
+
+interface HeldOutInput {
+  dataDir: string;
+  /** The data set version the translator trained on: its Training target faces are KID's reference. */
+  version: DatasetVersion;
+  source: Expression;
+  target: Expression;
+  count: number;
+  seed: number;
+  judgeId?: number;
+  backend?: string;
+}
+
+async function openHeldOut(input: HeldOutInput): Promise<HeldOut> {
+  const dataset = await loadDataset(input.dataDir, input.version.datasetId);
+  const held = domainImages(dataset, null, input.source, 'PublicTest');
+  if (held.count === 0) throw new Error(`the data set has no PublicTest ${input.source} faces to evaluate on`);
+  const picks = shuffle([...held.indices], seededRandom(input.seed)).slice(0, input.count);
+  const realHeld = facesAt(dataset, domainImages(dataset, null, input.target, 'PublicTest').indices);
+  const realTraining = facesAt(dataset, domainImages(dataset, input.version.kept, input.target, 'Training').indices);
+  const judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId));
+  await initBackend(input.backend);
+  const session = await openJudge(judge.onnx);
+  return {
+    target: input.target,
+    picks,
+    sources: facesAt(dataset, picks),
+    seed: input.seed,
+    judge,
+    session,
+    ceiling: await session.probabilities(realHeld, realHeld.length / FACE_PIXELS),
+    referenceFeatures: rows(await embedFaces('expression', realTraining, realTraining.length / FACE_PIXELS), 256),
+  };
+}
+
+/** The judge's, SSIM's and KID's reading of `translations` of the held-out sources. */
+async function measure(held: HeldOut, translations: Uint8Array): Promise<Omit<StepQuality, 'step'>> {
+  const count = held.picks.length;
+  return {
+    judge: { id: held.judge.id, sha256: held.judge.sha256 },
+    sources: { split: 'PublicTest', count, seed: held.seed },
+    ...translationQuality({
+      target: held.target,
+      sources: held.sources,
+      translations,
+      translationProbabilities: await held.session.probabilities(translations, count),
+      realTargetProbabilities: held.ceiling,
+      translationFeatures: rows(await embedFaces('expression', translations, count), 256),
+      realTargetFeatures: held.referenceFeatures,
+      kid: { subsets: KID_SUBSETS, subsetSize: Math.min(count, held.referenceFeatures.length), seed: held.seed },
+    }),
+  };
+}
+
 /**
  * Measures a run's generator snapshots on a fixed, seeded set of held-out source faces: the
  * judge's reading of the translations beside its reading of real held-out target faces, SSIM and
@@ -104,15 +172,7 @@ export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> 
   const dir = runDir(input.dataDir, input.runId);
   const version = await findVersion(input.dataDir, record.dataVersion);
   if (!version) throw new Error(`run ${input.runId} trained on data set version ${record.dataVersion}, which is not in ${input.dataDir}`);
-  const dataset = await loadDataset(input.dataDir, version.datasetId);
   const { source, target } = record.options;
-
-  const held = domainImages(dataset, null, source, 'PublicTest');
-  if (held.count === 0) throw new Error(`the data set has no PublicTest ${source} faces to evaluate on`);
-  const picks = shuffle([...held.indices], seededRandom(input.seed)).slice(0, input.count);
-  const sources = facesAt(dataset, picks);
-  const realHeld = facesAt(dataset, domainImages(dataset, null, target, 'PublicTest').indices);
-  const realTraining = facesAt(dataset, domainImages(dataset, version.kept, target, 'Training').indices);
 
   const available = await snapshotSteps(dir);
   const done = new Set((await readEvaluations(dir)).map((q) => q.step));
@@ -120,42 +180,49 @@ export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> 
   const missing = steps.filter((s) => !available.includes(s));
   if (missing.length > 0) throw new Error(`run ${input.runId} has no generator snapshot at step ${missing.join(', ')} (snapshots: ${available.join(', ') || 'none'})`);
 
-  const judge: Judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId));
-  const session: JudgeSession = await openJudge(judge.onnx);
-  await initBackend(input.backend);
+  const held = await openHeldOut({ ...input, version, source, target });
   const spec = cycleGanConfig(record.options, 'B').generator;
   const evaluated: StepQuality[] = [];
   try {
-    const ceiling = await session.probabilities(realHeld, realHeld.length / FACE_PIXELS);
-    const referenceFeatures = rows(await embedFaces('expression', realTraining, realTraining.length / FACE_PIXELS), 256);
     await mkdir(evaluationsDir(dir), { recursive: true });
     for (const step of steps) {
-      const translations = translate(await loadSnapshot(dir, step), spec, sources);
-      const quality: StepQuality = {
-        step,
-        judge: { id: judge.id, sha256: judge.sha256 },
-        sources: { split: 'PublicTest', count: picks.length, seed: input.seed },
-        ...translationQuality({
-          target,
-          sources,
-          translations,
-          translationProbabilities: await session.probabilities(translations, picks.length),
-          realTargetProbabilities: ceiling,
-          translationFeatures: rows(await embedFaces('expression', translations, picks.length), 256),
-          realTargetFeatures: referenceFeatures,
-          kid: { subsets: KID_SUBSETS, subsetSize: Math.min(picks.length, referenceFeatures.length), seed: input.seed },
-        }),
-      };
+      const quality: StepQuality = { step, ...(await measure(held, translate(await loadSnapshot(dir, step), spec, held.sources))) };
       await writeFile(join(evaluationsDir(dir), stepFile(step)), JSON.stringify(quality, null, 2) + '\n');
       evaluated.push(quality);
       input.onStep?.(step, quality);
     }
   } finally {
-    await session.release();
+    await held.session.release();
   }
   const all = await readEvaluations(dir);
-  const files = await writeEvaluationReport(dir, all, sources, spec, `${source} -> ${target}`);
+  const files = await writeEvaluationReport(dir, all, held.sources, spec, `${source} -> ${target}`);
   return { runId: input.runId, evaluated, best: all.length > 0 ? selectCheckpoint(all.map(asCandidate)) : null, rule: DEFAULT_SELECTION, files };
+}
+
+export interface EvaluateModelInput extends Omit<HeldOutInput, 'version' | 'source' | 'target'> {
+  /** A translator folder as `faceaug package` ships it (manifest.json and model.onnx). */
+  modelDir: string;
+  /** The data set version to draw held-out and reference faces from (the translator's own, ideally). */
+  data: string;
+}
+
+/** The same measures for a shipped ONNX translator, e.g. to compare a new run with what `models/` serves. */
+export async function evaluateModel(input: EvaluateModelInput): Promise<Omit<StepQuality, 'step'> & { model: string }> {
+  const manifest = JSON.parse(await readFile(join(input.modelDir, 'manifest.json'), 'utf8')) as { source: Expression; target: Expression };
+  const version = await findVersion(input.dataDir, input.data);
+  if (!version) throw new Error(`no data set version '${input.data}' (see 'faceaug data list')`);
+  const held = await openHeldOut({ ...input, version, source: manifest.source, target: manifest.target });
+  const session = await ort.InferenceSession.create(join(input.modelDir, 'model.onnx'));
+  try {
+    const count = held.picks.length;
+    const { [ONNX_OUTPUT]: output } = await session.run({
+      [ONNX_INPUT]: new ort.Tensor('float32', Float32Array.from(held.sources, (v) => v / 127.5 - 1), [count, 1, FACE_SIZE, FACE_SIZE]),
+    });
+    return { model: input.modelDir, ...(await measure(held, fromUnitRange(output!.data as Float32Array, 0, count * FACE_PIXELS))) };
+  } finally {
+    await session.release();
+    await held.session.release();
+  }
 }
 
 /** quality.png (the three measures over steps) and grid.png (fixed faces, then one row per evaluated step). */
