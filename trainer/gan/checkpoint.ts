@@ -34,17 +34,40 @@ interface Meta {
 const NETWORKS = ['gAB', 'gBA', 'dA', 'dB'] as const;
 const FILE = 'checkpoint.bin';
 
-function weightTensors(prefix: string, weights: NamedWeights): NamedTensor[] {
-  return [...weights].map(([key, { shape, values }]) => ({ name: `${prefix}/${key}`, shape, values }));
+type TrainingState = Checkpoint['state'];
+type OptimizerName = keyof TrainingState['optimizers'];
+const OPTIMIZERS: OptimizerName[] = ['generator', 'discriminator'];
+
+/** The weights and optimiser moments as named tensors (`weights/<net>/<key>`, `optimizer/<which>/<name>`). */
+export function stateTensors(state: TrainingState): Array<NamedTensor & { optimizer: boolean }> {
+  return [
+    ...NETWORKS.flatMap((net) => [...state.weights[net]].map(([key, { shape, values }]) => ({ name: `weights/${net}/${key}`, shape, values, optimizer: false }))),
+    ...OPTIMIZERS.flatMap((which) => state.optimizers[which].map(({ name, shape, values }) => ({ name: `optimizer/${which}/${name}`, shape, values, optimizer: true }))),
+  ];
+}
+
+/** The inverse of stateTensors; `optimizerNames` keeps each optimiser's weights in their order. */
+export function stateFromTensors(tensors: ReadonlyMap<string, { shape: number[]; values: Float32Array }>, optimizerNames: Record<OptimizerName, string[]>): TrainingState {
+  const weightsOf = (net: string): NamedWeights => {
+    const prefix = `weights/${net}/`;
+    return new Map([...tensors].filter(([name]) => name.startsWith(prefix)).map(([name, t]) => [name.slice(prefix.length), { shape: t.shape, values: t.values }]));
+  };
+  const optimizer = (which: OptimizerName) =>
+    optimizerNames[which].map((name) => {
+      const tensor = tensors.get(`optimizer/${which}/${name}`);
+      if (!tensor) throw new Error(`checkpoint lacks tensor optimizer/${which}/${name}`);
+      return { name, shape: tensor.shape, values: tensor.values };
+    });
+  return {
+    weights: { gAB: weightsOf('gAB'), gBA: weightsOf('gBA'), dA: weightsOf('dA'), dB: weightsOf('dB') },
+    optimizers: { generator: optimizer('generator'), discriminator: optimizer('discriminator') },
+  };
 }
 
 function encode(checkpoint: Checkpoint): Buffer {
   const { state, pools } = checkpoint;
   const tensors: NamedTensor[] = [
-    ...NETWORKS.flatMap((net) => weightTensors(`weights/${net}`, state.weights[net])),
-    ...(['generator', 'discriminator'] as const).flatMap((which) =>
-      state.optimizers[which].map(({ name, shape, values }) => ({ name: `optimizer/${which}/${name}`, shape, values })),
-    ),
+    ...stateTensors(state).map(({ name, shape, values }) => ({ name, shape, values })),
     ...pools.flatMap((byDomain, rank) =>
       (['A', 'B'] as const).flatMap((domain) =>
         byDomain[domain].images.map((values, i) => ({ name: `pool/${rank}/${domain}/${i}`, shape: [values.length], values })),
@@ -79,25 +102,13 @@ function decode(bytes: Uint8Array): Checkpoint {
     if (!tensor) throw new Error(`checkpoint lacks tensor ${name}`);
     return tensor;
   };
-  const weightsOf = (net: string): NamedWeights => {
-    const prefix = `weights/${net}/`;
-    return new Map(tensors.filter((t) => t.name.startsWith(prefix)).map((t) => [t.name.slice(prefix.length), { shape: t.shape, values: t.values }]));
-  };
-  const optimizer = (which: 'generator' | 'discriminator') =>
-    meta.optimizerNames[which].map((name) => {
-      const { shape, values } = take(`optimizer/${which}/${name}`);
-      return { name, shape, values };
-    });
   return {
     options: meta.options,
     globalStep: meta.globalStep,
     epoch: meta.epoch,
     stepInEpoch: meta.stepInEpoch,
     history: meta.history,
-    state: {
-      weights: { gAB: weightsOf('gAB'), gBA: weightsOf('gBA'), dA: weightsOf('dA'), dB: weightsOf('dB') },
-      optimizers: { generator: optimizer('generator'), discriminator: optimizer('discriminator') },
-    },
+    state: stateFromTensors(byName, meta.optimizerNames),
     pools: meta.pools.map((sizes, rank) => ({
       A: { capacity: sizes.A.capacity, images: Array.from({ length: sizes.A.size }, (_, i) => take(`pool/${rank}/A/${i}`).values) },
       B: { capacity: sizes.B.capacity, images: Array.from({ length: sizes.B.size }, (_, i) => take(`pool/${rank}/B/${i}`).values) },

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fromBfloat16, fromFloat16, toBfloat16, toFloat16 } from '../networks/half-precision.js';
-import type { Checkpoint } from './checkpoint.js';
+import { stateFromTensors, stateTensors, type Checkpoint } from './checkpoint.js';
 import type { LossRow } from './loss-history.js';
 import type { TrainOptions } from './options.js';
 
@@ -42,8 +42,6 @@ interface Header {
 }
 
 const MAGIC = Buffer.from('FAPORT01');
-const NETWORKS = ['gAB', 'gBA', 'dA', 'dB'] as const;
-const OPTIMIZERS = ['generator', 'discriminator'] as const;
 
 function encodeValues(values: Float32Array, encoding: Encoding): Buffer {
   const array = encoding === 'float32' ? values : encoding === 'float16' ? toFloat16(values) : toBfloat16(values);
@@ -65,18 +63,11 @@ const roundHistory = (rows: LossRow[]) =>
 
 export function encodePortable({ checkpoint, data }: PortableCheckpoint): Buffer {
   const { state } = checkpoint;
-  const entries: Array<{ name: string; shape: number[]; values: Float32Array; encoding: Encoding }> = [
-    ...NETWORKS.flatMap((net) => [...state.weights[net]].map(([key, w]) => ({ name: `weights/${net}/${key}`, ...w, encoding: 'float16' as const }))),
-    ...OPTIMIZERS.flatMap((which) =>
-      state.optimizers[which].map((w) => ({
-        name: `optimizer/${which}/${w.name}`,
-        shape: w.shape,
-        values: w.values,
-        // Scalars (the step count, Adam's beta powers) stay exact.
-        encoding: w.values.length === 1 ? ('float32' as const) : ('bfloat16' as const),
-      })),
-    ),
-  ];
+  const entries = stateTensors(state).map(({ optimizer, ...tensor }) => ({
+    ...tensor,
+    // Scalars (the step count, Adam's beta powers) stay exact.
+    encoding: (!optimizer ? 'float16' : tensor.values.length === 1 ? 'float32' : 'bfloat16') as Encoding,
+  }));
   const header: Header = {
     format: 'faceaug-portable-checkpoint/1',
     options: checkpoint.options,
@@ -116,14 +107,6 @@ export function decodePortable(bytes: Uint8Array): PortableCheckpoint {
       return [name, { shape, values }] as const;
     }),
   );
-  const weightsOf = (net: string) =>
-    new Map([...tensors].filter(([name]) => name.startsWith(`weights/${net}/`)).map(([name, w]) => [name.slice(`weights/${net}/`.length), w]));
-  const optimizer = (which: (typeof OPTIMIZERS)[number]) =>
-    header.optimizerNames[which].map((name) => {
-      const tensor = tensors.get(`optimizer/${which}/${name}`);
-      if (!tensor) throw new Error(`portable checkpoint lacks optimizer/${which}/${name}`);
-      return { name, ...tensor };
-    });
   return {
     data: header.data,
     checkpoint: {
@@ -132,10 +115,7 @@ export function decodePortable(bytes: Uint8Array): PortableCheckpoint {
       epoch: header.epoch,
       stepInEpoch: header.stepInEpoch,
       history: header.history,
-      state: {
-        weights: { gAB: weightsOf('gAB'), gBA: weightsOf('gBA'), dA: weightsOf('dA'), dB: weightsOf('dB') },
-        optimizers: { generator: optimizer('generator'), discriminator: optimizer('discriminator') },
-      },
+      state: stateFromTensors(tensors, header.optimizerNames),
       pools: [],
     },
   };
