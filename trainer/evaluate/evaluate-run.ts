@@ -234,10 +234,11 @@ async function writeEvaluationReport(dir: string, all: StepQuality[], sources: U
     quality,
     await linePlotPng(
       [
-        { name: 'judge: share read as the target', points: point((q) => q.expression.targetRate) },
-        { name: 'judge on real target faces (ceiling)', points: point((q) => q.ceiling.targetRate) },
-        { name: 'SSIM to the input', points: point((q) => q.identity.ssim) },
-        { name: 'KID x 10', points: point((q) => q.realism.mean * 10) },
+        { name: 'target rate', points: point((q) => q.expression.targetRate) },
+        { name: 'target rate, real', points: point((q) => q.ceiling.targetRate) },
+        { name: 'SSIM to input', points: point((q) => q.identity.ssim) },
+        // KID's scale depends on the feature space (here units, not the hundredths of Inception's): drawn as a share of its largest value.
+        { name: 'KID / max KID', points: point((q) => q.realism.mean / Math.max(...all.map((r) => r.realism.mean))) },
       ],
       { title: `${title}: translation quality on held-out faces`, xLabel: 'step', yLabel: 'value' },
     ),
