@@ -1,6 +1,7 @@
 import { EXPRESSIONS, NUM_EXPRESSIONS, type Expression } from '../../core/expressions.js';
 import { registerJudge, type Judge } from '../../db/judges.js';
 import { withRegistry } from '../../db/open-registry.js';
+import { argmaxRows } from '../classifier/argmax.js';
 import { buildClassifier } from '../classifier/cnn.js';
 import type { ClassifierSettings } from '../classifier/options.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
@@ -34,12 +35,11 @@ export interface TrainJudgeInput {
 export function judgeMetrics(probabilities: Float32Array, labels: ArrayLike<number>): JudgeMetrics {
   const perClass = Object.fromEntries(EXPRESSIONS.map((e) => [e, { count: 0, accuracy: 0 }])) as JudgeMetrics['perClass'];
   let hits = 0;
+  const predicted = argmaxRows(probabilities, NUM_EXPRESSIONS);
   for (let i = 0; i < labels.length; i++) {
-    const row = probabilities.subarray(i * NUM_EXPRESSIONS, (i + 1) * NUM_EXPRESSIONS);
-    const predicted = row.reduce((best, p, k) => (p > row[best]! ? k : best), 0);
     const entry = perClass[EXPRESSIONS[labels[i]!]!];
     entry.count++;
-    if (predicted === labels[i]) {
+    if (predicted[i] === labels[i]) {
       hits++;
       entry.accuracy++;
     }

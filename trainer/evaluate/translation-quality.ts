@@ -1,3 +1,4 @@
+import { argmaxRows } from '../classifier/argmax.js';
 import { EXPRESSIONS, NUM_EXPRESSIONS, type Expression } from '../../core/expressions.js';
 import { FACE_PIXELS, FACE_SIZE } from '../../core/image-codec.js';
 import { kernelInceptionDistance, type Kid, type KidOptions } from './kid.js';
@@ -43,12 +44,11 @@ export function readJudge(probabilities: Float32Array, target: Expression): Judg
   const labels = Object.fromEntries(EXPRESSIONS.map((e) => [e, 0])) as Record<Expression, number>;
   let hits = 0;
   let probability = 0;
+  const predicted = argmaxRows(probabilities, NUM_EXPRESSIONS);
   for (let i = 0; i < count; i++) {
-    const row = probabilities.subarray(i * NUM_EXPRESSIONS, (i + 1) * NUM_EXPRESSIONS);
-    const argmax = row.reduce((best, p, k) => (p > row[best]! ? k : best), 0);
-    labels[EXPRESSIONS[argmax]!] += 1 / count;
-    if (argmax === label) hits++;
-    probability += row[label]!;
+    labels[EXPRESSIONS[predicted[i]!]!] += 1 / count;
+    if (predicted[i] === label) hits++;
+    probability += probabilities[i * NUM_EXPRESSIONS + label]!;
   }
   return { count, targetRate: hits / count, meanTargetProbability: probability / count, labels };
 }

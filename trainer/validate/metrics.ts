@@ -1,3 +1,4 @@
+import { argmaxRows } from '../classifier/argmax.js';
 /** Classification metrics of one model on one labelled set, from its class probabilities. */
 export interface ClassificationMetrics {
   /** Per class; NaN for a class absent from the labels (AUC, recall) or never predicted nor present. */
@@ -10,18 +11,6 @@ export interface ClassificationMetrics {
   macroF1: number;
   accuracy: number;
   count: number;
-}
-
-/** Index of the largest value in each row of a row-major count x classes matrix. */
-export function argmaxRows(probabilities: ArrayLike<number>, classes: number): Int32Array {
-  const count = probabilities.length / classes;
-  const out = new Int32Array(count);
-  for (let n = 0; n < count; n++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (probabilities[n * classes + c]! > probabilities[n * classes + best]!) best = c;
-    out[n] = best;
-  }
-  return out;
 }
 
 /** classes x classes counts: confusion[truth * classes + predicted]. */
