@@ -18,6 +18,7 @@ export const referenceCycleGan: CycleGanConfig = {
   lambdaCycle: 10,
   lambdaIdentity: 0.5,
   perceptual: null,
+  expressionLoss: null,
   augment: [],
   // The PyTorch script has no image pool or label tricks; neither costs measurable time.
   minority: 'B',

@@ -6,6 +6,7 @@ import { workerCount } from '../trainer/parallel/worker-count.js';
 import { PRESETS, TRAIN_FLAGS, parsePreset, type TrainOptions } from '../trainer/gan/options.js';
 import { resumeFromFile, resumeTraining, startTraining, type TrainingEvents, type TrainingResult } from '../trainer/gan/run-training.js';
 import { generateImages } from '../trainer/gan/generate.js';
+import { loadPortable } from '../trainer/gan/portable-checkpoint.js';
 import { integer } from '../core/parsers.js';
 import { progressBar } from './progress.js';
 import { describeQuality } from './evaluate-commands.js';
@@ -69,6 +70,10 @@ export function registerTrainCommands(program: Command): void {
     .addOption(new Option('--preset <name>', 'starting configuration that flags override').choices(Object.keys(PRESETS)).default('cpu'))
     .option('--resume <run>', 'continue an interrupted run from its last checkpoint')
     .option('--resume-from <file>', 'continue training from a portable checkpoint (e.g. one committed under models/), as a new run on this machine')
+    .option(
+      '--init-from <file>',
+      "start a new run from a portable checkpoint's weights and settings instead of a preset: flags override its settings (e.g. another --target or loss), step, optimiser and schedule start afresh; --data defaults to its data set version",
+    )
     .option('--portable-checkpoint <file>', 'also keep a portable checkpoint (float16, ~9 MB) at every checkpoint, to commit and resume elsewhere (with --resume-from: that file)')
     .option('--workers <n>', `data-parallel worker threads (env ${settings.workers.env}, default one per core)`, integer('workers', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
@@ -106,18 +111,20 @@ export function registerTrainCommands(program: Command): void {
         const runId = integer('run', 1)(String(raw.resume));
         return report(await resumeTraining({ ...common, runId }), Boolean(raw.json));
       }
-      if (!raw.data) throw new Error('--data <version> is required (or --resume <run>)');
-      if (!raw.target) throw new Error('--target <expression> is required');
-      const preset = PRESETS[parsePreset(String(raw.preset))];
+      const warm = raw.initFrom === undefined ? undefined : await loadPortable(String(raw.initFrom));
+      const data = (raw.data as string | undefined) ?? warm?.data.versionId;
+      if (!data) throw new Error('--data <version> is required (or --resume <run>)');
+      if (!raw.target && !warm) throw new Error('--target <expression> is required');
+      const base = warm?.checkpoint.options ?? PRESETS[parsePreset(String(raw.preset))];
       const options: TrainOptions = {
-        ...preset,
+        ...base,
         ...Object.fromEntries(overrides.filter(({ key }) => raw[key] !== undefined).map(({ field, key }) => [field, raw[key]])),
         source: parseExpression(String(raw.source)),
-        target: parseExpression(String(raw.target)),
+        target: raw.target ? parseExpression(String(raw.target)) : warm!.checkpoint.options.target,
         workers: workerCount(raw.workers as number | undefined),
       };
       if (options.source === options.target) throw new Error('source and target expressions must differ');
-      report(await startTraining({ ...common, data: String(raw.data), options }), Boolean(raw.json));
+      report(await startTraining({ ...common, data, options, initializeFrom: raw.initFrom as string | undefined }), Boolean(raw.json));
     } finally {
       events.stop();
     }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../trainer/tfjs/tf.js';
 import { initBackend } from '../../trainer/tfjs/backend.js';
-import { loadFaceFeatures, perceptualL1 } from '../../trainer/gan/perceptual.js';
+import { perceptualL1 } from '../../trainer/gan/perceptual.js';
+import { loadFaceExpressionModel } from '../../trainer/networks/face-expression-model.js';
 import { assertNoLeak, seededValues } from '../helpers/tensors.js';
 
 const value = (t: tf.Tensor) => t.dataSync()[0]!;
@@ -23,20 +24,20 @@ test('perceptual L1 is beta * pixel L1 + alpha * feature L1 (hand-computed with 
 
 test('face-api features give the generator a non-zero gradient through the perceptual term', async () => {
   await initBackend('wasm');
-  const features = await loadFaceFeatures();
+  const faces = await loadFaceExpressionModel();
   try {
     await assertNoLeak(() =>
       tf.tidy(() => {
         const real = tf.tensor4d(seededValues(2 * 48 * 48, 1), [2, 48, 48, 1]);
         const fake = tf.tensor4d(seededValues(2 * 48 * 48, 2), [2, 48, 48, 1]);
-        const grad = tf.grad((x: tf.Tensor) => perceptualL1(features.extract, x as tf.Tensor4D, real, { alpha: 1, beta: 0 }))(fake);
+        const grad = tf.grad((x: tf.Tensor) => perceptualL1(faces.features, x as tf.Tensor4D, real, { alpha: 1, beta: 0 }))(fake);
         assert.deepEqual(grad.shape, [2, 48, 48, 1]);
         const norm = value(tf.sqrt(tf.sum(tf.square(grad))));
         assert.ok(Number.isFinite(norm) && norm > 0, `feature gradient norm ${norm}`);
       }),
     );
   } finally {
-    features.dispose();
+    faces.dispose();
   }
 });
 
@@ -45,8 +46,8 @@ test('a CycleGAN step with the perceptual cycle loss trains and leaks nothing', 
   const { CycleGan } = await import('../../trainer/gan/cyclegan.js');
   const { cycleGanConfig, PRESETS } = await import('../../trainer/gan/options.js');
   const options = { ...PRESETS.cpu, ngf: 4, blocks: 1, subBlocks: 1, ndf: 4, dLayers: 2, perceptual: { alpha: 0.5, beta: 1 } };
-  const features = await loadFaceFeatures();
-  const gan = new CycleGan(cycleGanConfig({ ...options, source: 'neutral', target: 'disgust', workers: 1 }, 'B'), features.extract);
+  const faces = await loadFaceExpressionModel();
+  const gan = new CycleGan(cycleGanConfig({ ...options, source: 'neutral', target: 'disgust', workers: 1 }, 'B'), faces);
   try {
     const a = tf.tensor4d(seededValues(2 * 48 * 48, 3), [2, 48, 48, 1]);
     const b = tf.tensor4d(seededValues(2 * 48 * 48, 4), [2, 48, 48, 1]);
@@ -60,6 +61,6 @@ test('a CycleGAN step with the perceptual cycle loss trains and leaks nothing', 
     tf.dispose([a, b]);
   } finally {
     gan.dispose();
-    features.dispose();
+    faces.dispose();
   }
 });

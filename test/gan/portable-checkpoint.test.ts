@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Checkpoint } from '../../trainer/gan/checkpoint.js';
 import { decodePortable, encodePortable, type DataReference } from '../../trainer/gan/portable-checkpoint.js';
 import { PRESETS } from '../../trainer/gan/options.js';
+import { loadSnapshot } from '../../trainer/gan/snapshots.js';
 import { faceaug } from '../helpers/cli.js';
 import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 import { seededValues } from '../helpers/tensors.js';
@@ -19,7 +20,7 @@ function checkpoint(): Checkpoint {
     globalStep: 300,
     epoch: 0,
     stepInEpoch: 300,
-    history: [{ step: 0, epoch: 0, generator: 1.23456789, adversarial: 1, cycle: 0.5, identity: 0.25, discriminatorA: 0.3, discriminatorB: 0.2, learningRate: 2e-4, noiseSigma: 0.1, seconds: 1.5 }],
+    history: [{ step: 0, epoch: 0, generator: 1.23456789, adversarial: 1, cycle: 0.5, identity: 0.25, expression: 0, discriminatorA: 0.3, discriminatorB: 0.2, learningRate: 2e-4, noiseSigma: 0.1, seconds: 1.5 }],
     state: {
       weights: { gAB: weights, gBA: weights, dA: weights, dB: weights },
       optimizers: {
@@ -90,6 +91,41 @@ test('train --resume-from continues a portable checkpoint on a fresh data dir, o
     assert.equal(rows.length, 1 + 24, 'the loss history covers the steps before and after the move');
     const { checkpoint: updated } = decodePortable(await readFile(portable));
     assert.equal(updated.globalStep, 24, 'the resumed run keeps the same portable file up to date');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('train --init-from starts a new run from a portable checkpoint\'s weights and settings, with flags over them', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faceaug-warm-'));
+  try {
+    const csv = join(dir, 'fer.csv');
+    await writeSyntheticFer(csv, { 1: [6, 0], 5: [6, 0], 6: [14, 8] });
+    const portable = join(dir, 'checkpoint.bin.gz');
+    const version = await syntheticVersion(dir, csv);
+    const first = faceaug(['train', '--data', version, '--target', 'disgust', '--data-dir', dir, '--stop-at', '8', '--portable-checkpoint', portable, ...TINY]);
+    assert.equal(first.status, 0, first.stderr);
+
+    // Another target and loss weight; --data comes from the checkpoint, the architecture too (not the cpu preset's).
+    const warm = faceaug(['train', '--init-from', portable, '--target', 'surprise', '--lambda-cyc', '3', '--lr', '1e-12', '--stop-at', '1', '--data-dir', dir, '--backend', 'wasm', '--json']);
+    assert.equal(warm.status, 0, warm.stderr);
+    const result = JSON.parse(warm.stdout) as { steps: number; scheduledSteps: number; runDir: string };
+    assert.deepEqual([result.steps, result.scheduledSteps], [1, 24], 'step and schedule start afresh');
+    const record = JSON.parse(await readFile(join(result.runDir, 'run.json'), 'utf8')) as {
+      initializedFrom: { path: string; step: number };
+      dataVersion: string;
+      options: { target: string; lambdaCycle: number; ngf: number };
+    };
+    assert.deepEqual(record.initializedFrom, { path: portable, step: 8 });
+    assert.equal(record.dataVersion, version);
+    assert.deepEqual([record.options.target, record.options.lambdaCycle, record.options.ngf], ['surprise', 3, 4]);
+
+    // One step at a vanishing learning rate leaves the generator where the checkpoint had it.
+    const { checkpoint: saved } = decodePortable(await readFile(portable));
+    const after = await loadSnapshot(result.runDir, 1);
+    for (const [name, { values }] of saved.state.weights.gAB) {
+      assert.ok(maxRelative(after.get(name)!.values, values) < 1e-6, `${name} did not start from the checkpoint`);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

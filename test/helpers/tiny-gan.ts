@@ -19,6 +19,7 @@ export function tinyCycleGan(overrides: Partial<CycleGanConfig> = {}): CycleGanC
     lambdaCycle: 10,
     lambdaIdentity: 0.5,
     perceptual: null,
+    expressionLoss: null,
     augment: [],
     minority: 'B',
     minorityLabelSmoothing: 0,

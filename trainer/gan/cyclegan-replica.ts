@@ -1,7 +1,7 @@
 import * as tf from '../tfjs/tf.js';
 import type { Replica, ReplicaContext } from '../parallel/replica.js';
 import { forward } from '../networks/network.js';
-import { loadFaceFeatures } from './perceptual.js';
+import { loadFaceExpressionModel } from '../networks/face-expression-model.js';
 import { CycleGan, type CycleGanConfig, type CycleGanLosses, type CycleGanState, type StepControls } from './cyclegan.js';
 
 export interface CycleGanShard {
@@ -15,8 +15,8 @@ export interface CycleGanShard {
 
 /** A CycleGAN on one worker thread of a {@link ReplicaGroup}. */
 export async function createReplica(config: CycleGanConfig, context: ReplicaContext): Promise<Replica> {
-  const features = config.perceptual ? await loadFaceFeatures() : undefined;
-  const gan = new CycleGan(config, features?.extract);
+  const faces = config.perceptual || config.expressionLoss ? await loadFaceExpressionModel() : undefined;
+  const gan = new CycleGan(config, faces);
   return {
     allReduceCapacity: gan.gradientLength,
     step(shard: CycleGanShard): CycleGanLosses {
@@ -36,6 +36,9 @@ export async function createReplica(config: CycleGanConfig, context: ReplicaCont
     },
     setState(state: CycleGanState): Promise<void> {
       return gan.setState(state);
+    },
+    setWeights(weights: CycleGanState['weights']): void {
+      gan.setWeights(weights);
     },
     /** A->B translations of `images` and their B->A reconstructions (inference mode). */
     translate(input: { images: Float32Array; count: number; size: number }): { translated: Float32Array; reconstructed: Float32Array } {

@@ -8,7 +8,9 @@ import { seededRandom } from '../../core/random.js';
 import { emptyPool, queryPool, type ImagePoolState } from './image-pool.js';
 import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss } from './losses.js';
 import { diffAugment, type AugmentPolicy } from './diff-augment.js';
-import { perceptualL1, type FeatureExtractor, type PerceptualWeights } from './perceptual.js';
+import { perceptualL1, type PerceptualWeights } from './perceptual.js';
+import { targetExpressionLoss, type ExpressionLossSettings } from './expression-loss.js';
+import type { FaceExpressionModel } from '../networks/face-expression-model.js';
 
 export type Adversarial = 'lsgan' | 'wgan-gp';
 export type Domain = 'A' | 'B';
@@ -27,6 +29,11 @@ export interface CycleGanConfig {
   lambdaIdentity: number;
   /** Perceptual cycle loss (beta * pixel L1 + alpha * feature L1), or null for plain L1. */
   perceptual: PerceptualWeights | null;
+  /**
+   * Target-expression loss on the A->B translations, read by a pre-trained classifier (face-api's)
+   * through a random translation, so that a few pixels aimed at its weights cannot satisfy it; null: none.
+   */
+  expressionLoss: ExpressionLossSettings | null;
   /** The rarer domain, whose discriminator gets the anti-overfitting measures below. */
   minority: Domain;
   /** One-sided label smoothing: the minority discriminator's real target is 1 - this (LSGAN). */
@@ -56,6 +63,8 @@ export interface CycleGanLosses {
   adversarial: number;
   cycle: number;
   identity: number;
+  /** The target-expression loss before its weight (0 when the run has none). */
+  expression: number;
   discriminatorA: number;
   discriminatorB: number;
 }
@@ -98,12 +107,12 @@ export class CycleGan {
   private readonly discriminatorOptimizer: tf.AdamOptimizer;
   private readonly pools: Record<Domain, ImagePoolState>;
 
-  /** `extract` is required when the config asks for a perceptual cycle loss. */
+  /** `faces` is required when the config asks for a perceptual cycle loss or a target-expression loss. */
   constructor(
     readonly config: CycleGanConfig,
-    private readonly extract?: FeatureExtractor,
+    private readonly faces?: FaceExpressionModel,
   ) {
-    if (config.perceptual && !extract) throw new Error('a perceptual cycle loss needs a feature extractor');
+    if ((config.perceptual || config.expressionLoss) && !faces) throw new Error('a perceptual or target-expression loss needs the face expression model');
     this.gAB = buildNetwork(config.generator, config.seed, 'gAB');
     this.gBA = buildNetwork(config.generator, config.seed + 1, 'gBA');
     this.dA = buildNetwork(config.discriminator, config.seed + 2, 'dA');
@@ -141,17 +150,25 @@ export class CycleGan {
   }
 
   /** Generator loss terms; the adversarial term is the caller's, as it differs between LSGAN and WGAN. */
-  private generatorLoss(realA: tf.Tensor4D, realB: tf.Tensor4D, fakeA: tf.Tensor4D, fakeB: tf.Tensor4D, adversarial: tf.Scalar) {
-    const { lambdaCycle, lambdaIdentity, perceptual } = this.config;
+  private generatorLoss(realA: tf.Tensor4D, realB: tf.Tensor4D, fakeA: tf.Tensor4D, fakeB: tf.Tensor4D, adversarial: tf.Scalar, random: () => number) {
+    const { lambdaCycle, lambdaIdentity, perceptual, expressionLoss } = this.config;
     const cycleLoss = (reconstructed: tf.Tensor4D, real: tf.Tensor4D) =>
-      perceptual ? perceptualL1(this.extract!, reconstructed, real, perceptual) : l1Loss(reconstructed, real);
+      perceptual ? perceptualL1(this.faces!.features, reconstructed, real, perceptual) : l1Loss(reconstructed, real);
     const cycle = tf.add(cycleLoss(forward(this.gBA, fakeB), realA), cycleLoss(forward(this.gAB, fakeA), realB)) as tf.Scalar;
     const identity =
       lambdaIdentity > 0
         ? (tf.add(l1Loss(forward(this.gAB, realB), realB), l1Loss(forward(this.gBA, realA), realA)) as tf.Scalar)
         : tf.scalar(0);
-    const total = tf.addN([adversarial, tf.mul(cycle, lambdaCycle), tf.mul(identity, lambdaCycle * lambdaIdentity)]) as tf.Scalar;
-    return { total, cycle, identity };
+    const expression = expressionLoss
+      ? targetExpressionLoss(this.faces!.logits(diffAugment(fakeB, ['translation'], random)), expressionLoss.targetClass)
+      : tf.scalar(0);
+    const total = tf.addN([
+      adversarial,
+      tf.mul(cycle, lambdaCycle),
+      tf.mul(identity, lambdaCycle * lambdaIdentity),
+      tf.mul(expression, expressionLoss?.weight ?? 0),
+    ]) as tf.Scalar;
+    return { total, cycle, identity, expression };
   }
 
   /** What a discriminator sees of `x`: DiffAugment with fresh draws on every call. */
@@ -168,8 +185,8 @@ export class CycleGan {
       fakeB = tf.keep(forward(this.gAB, realA));
       fakeA = tf.keep(forward(this.gBA, realB));
       const adversarial = tf.add(lsganLoss(forward(this.dB, augment(fakeB)), 1), lsganLoss(forward(this.dA, augment(fakeA)), 1)) as tf.Scalar;
-      const { total, cycle, identity } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial);
-      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity));
+      const { total, cycle, identity, expression } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial, random);
+      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression));
       return total;
     }, this.generatorVariables);
     this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
@@ -206,12 +223,13 @@ export class CycleGan {
     }, variables);
     this.apply(this.discriminatorOptimizer, d.grads, variables, context);
 
-    const [adversarial, cycle, identity] = parts.map(scalar) as [number, number, number];
+    const [adversarial, cycle, identity, expression] = parts.map(scalar) as [number, number, number, number];
     const losses: CycleGanLosses = {
       generator: scalar(g.value),
       adversarial,
       cycle,
       identity,
+      expression,
       discriminatorA: scalar(dLosses[0]!),
       discriminatorB: scalar(dLosses[1]!),
     };
@@ -257,13 +275,13 @@ export class CycleGan {
       const fakeB = forward(this.gAB, realA);
       const fakeA = forward(this.gBA, realB);
       const adversarial = tf.add(wganGeneratorLoss(forward(this.dB, augment(fakeB))), wganGeneratorLoss(forward(this.dA, augment(fakeA)))) as tf.Scalar;
-      const { total, cycle, identity } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial);
-      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity));
+      const { total, cycle, identity, expression } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial, random);
+      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression));
       return total;
     }, this.generatorVariables);
     this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
-    const [adversarial, cycle, identity] = parts.map(scalar) as [number, number, number];
-    const losses = { generator: scalar(g.value), adversarial, cycle, identity, discriminatorA: criticA, discriminatorB: criticB };
+    const [adversarial, cycle, identity, expression] = parts.map(scalar) as [number, number, number, number];
+    const losses = { generator: scalar(g.value), adversarial, cycle, identity, expression, discriminatorA: criticA, discriminatorB: criticB };
     tf.dispose([g.value, ...parts]);
     return losses;
   }
@@ -305,11 +323,16 @@ export class CycleGan {
     };
   }
 
+  /** The four networks' weights only: optimisers and pools stay as they are (fresh, for a warm start). */
+  setWeights(weights: CycleGanState['weights']): void {
+    loadWeights(this.gAB, weights.gAB);
+    loadWeights(this.gBA, weights.gBA);
+    loadWeights(this.dA, weights.dA);
+    loadWeights(this.dB, weights.dB);
+  }
+
   async setState(state: CycleGanState): Promise<void> {
-    loadWeights(this.gAB, state.weights.gAB);
-    loadWeights(this.gBA, state.weights.gBA);
-    loadWeights(this.dA, state.weights.dA);
-    loadWeights(this.dB, state.weights.dB);
+    this.setWeights(state.weights);
     const restore = async (optimizer: tf.AdamOptimizer, saved: CycleGanState['optimizers']['generator']) => {
       const powers = adamPowers(optimizer);
       const moments = saved.filter(({ name }) => !(name in powers));

@@ -17,6 +17,7 @@ const COLUMNS: Array<keyof LossRow> = [
   'adversarial',
   'cycle',
   'identity',
+  'expression',
   'discriminatorA',
   'discriminatorB',
   'learningRate',
@@ -25,7 +26,8 @@ const COLUMNS: Array<keyof LossRow> = [
 ];
 
 export function lossCsv(rows: LossRow[]): string {
-  const lines = rows.map((row) => COLUMNS.map((c) => Number(row[c].toPrecision(6))).join(','));
+  // Rows of runs from before the target-expression loss have no such column.
+  const lines = rows.map((row) => COLUMNS.map((c) => Number((row[c] ?? 0).toPrecision(6))).join(','));
   return [COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
@@ -42,8 +44,11 @@ export function smooth(values: number[], window: number): number[] {
 export async function writeLossReport(rows: LossRow[], csvPath: string, pngPath: string, title: string): Promise<void> {
   await writeFile(csvPath, lossCsv(rows));
   const window = Math.max(1, Math.round(rows.length / 100));
-  const series = (['adversarial', 'cycle', 'identity', 'discriminatorA', 'discriminatorB'] as const).map((key) => {
-    const values = smooth(rows.map((r) => r[key]), window);
+  const keys = (['adversarial', 'cycle', 'identity', 'expression', 'discriminatorA', 'discriminatorB'] as const).filter((key) =>
+    rows.some((r) => (r[key] ?? 0) > 0),
+  );
+  const series = keys.map((key) => {
+    const values = smooth(rows.map((r) => r[key] ?? 0), window);
     return { name: key, points: rows.map((r, i) => [r.epoch, values[i]!] as [number, number]) };
   });
   const png = await linePlotPng(series, { title, xLabel: 'epoch', yLabel: `loss (mean of ${window} steps)`, logY: true });

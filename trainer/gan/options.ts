@@ -5,6 +5,7 @@ import { patchDiscriminator } from '../../core/networks/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
 import { AUGMENT_POLICIES, type AugmentPolicy } from './diff-augment.js';
 import { fraction, integer, number, oneOf } from '../../core/parsers.js';
+import { FACE_API_EXPRESSIONS } from '../networks/face-api.js';
 
 /**
  * Everything that defines a training run; stored with the run so it can be repeated or resumed.
@@ -27,6 +28,8 @@ export interface TrainOptions {
   lambdaCycle: number;
   lambdaIdentity: number;
   perceptual: { alpha: number; beta: number } | null;
+  /** Weight of the target-expression loss (face-api's classifier on the A->B translations); 0: none. */
+  lambdaExpression: number;
   labelSmoothing: number;
   labelFlip: number;
   instanceNoise: number;
@@ -59,6 +62,7 @@ const common = {
   upsample: 'transpose',
   augment: [],
   perceptual: null,
+  lambdaExpression: 0,
   labelSmoothing: 0,
   labelFlip: 0,
   instanceNoise: 0,
@@ -157,6 +161,12 @@ export const TRAIN_FLAGS: TrainFlag[] = [
     'perceptual cycle loss: beta * pixel L1 + alpha * L1 of face-api expression features (none: pixel L1)',
     perceptualWeights,
   ),
+  flag(
+    'lambdaExpression',
+    '--lambda-expr <x>',
+    "target-expression loss weight: cross entropy of face-api's expression classifier reading the translations as the target (0: none)",
+    number('lambda expr', (v) => v >= 0),
+  ),
   flag('labelSmoothing', '--label-smoothing <p>', 'one-sided label smoothing for the minority discriminator', fraction('label smoothing')),
   flag('labelFlip', '--label-flip <p>', 'probability of flipped labels for the minority discriminator', fraction('label flip')),
   flag('instanceNoise', '--instance-noise <sigma>', 'initial std of noise on discriminator inputs', number('instance noise', (v) => v >= 0)),
@@ -197,6 +207,8 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
     lambdaCycle: options.lambdaCycle,
     lambdaIdentity: options.lambdaIdentity,
     perceptual: options.perceptual,
+    // Runs recorded before this option existed had no target-expression loss.
+    expressionLoss: options.lambdaExpression > 0 ? { weight: options.lambdaExpression, targetClass: FACE_API_EXPRESSIONS[options.target] } : null,
     augment: options.augment ?? [],
     minority,
     minorityLabelSmoothing: options.labelSmoothing,

@@ -13,6 +13,8 @@ export interface RunRecord {
   startedAt: string;
   /** Set when the run continues a portable checkpoint: its file and the step it had reached. */
   resumedFrom?: { path: string; step: number };
+  /** Set when the run started from a portable checkpoint's weights (a warm start): its file and step. */
+  initializedFrom?: { path: string; step: number };
   /** Set once training finished and the generator was registered. */
   modelVersion?: number;
   finishedAt?: string;

@@ -14,6 +14,7 @@ import { domainImages, showcaseFaces } from './domains.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
 import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
+import type { CycleGanState } from './cyclegan.js';
 import { trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
 
 const SAMPLE_FACES = 8;
@@ -121,16 +122,34 @@ interface TrainingInput extends TrainingEvents {
 export interface StartTraining extends TrainingInput {
   data: string;
   options: TrainOptions;
+  /** A warm start from a portable checkpoint's weights (see warmStart). */
+  initializeFrom?: string;
 }
 
-/** Starts a run: records it in the registry, trains, exports ONNX and registers the generator as a candidate. */
+/**
+ * Starts a run: records it in the registry, trains, exports ONNX and registers the generator as a
+ * candidate. With `initializeFrom`, its networks start from that portable checkpoint's weights.
+ */
 export async function startTraining(input: StartTraining): Promise<TrainingResult> {
   const { version, dataset } = await trainingData(input.dataDir, input.data);
-  return createRun(input, version, dataset, input.options);
+  const start = input.initializeFrom ? await warmStart(input.initializeFrom) : undefined;
+  return createRun(input, version, dataset, input.options, start ? { warm: start } : {});
 }
 
-/** Records a new run in the registry and trains it, from the start or from `resume`. */
-async function createRun(input: TrainingInput, version: DatasetVersion, dataset: Dataset, options: TrainOptions, resume?: Checkpoint): Promise<TrainingResult> {
+/** A portable checkpoint's weights, and where they came from, to start a new run from. */
+async function warmStart(path: string): Promise<{ weights: CycleGanState['weights']; from: NonNullable<RunRecord['initializedFrom']> }> {
+  const { checkpoint } = await loadPortable(path);
+  return { weights: checkpoint.state.weights, from: { path, step: checkpoint.globalStep } };
+}
+
+/** Records a new run in the registry and trains it, from the start, from `resume`, or warm from other weights. */
+async function createRun(
+  input: TrainingInput,
+  version: DatasetVersion,
+  dataset: Dataset,
+  options: TrainOptions,
+  { resume, warm }: { resume?: Checkpoint; warm?: Awaited<ReturnType<typeof warmStart>> },
+): Promise<TrainingResult> {
   if (version.registryId === undefined) throw new Error(`data set version ${version.id} is not in the registry; re-run its filter`);
   const backend = (await initBackend(input.backend)).choice;
   const config = cycleGanConfig(options, 'B');
@@ -149,9 +168,10 @@ async function createRun(input: TrainingInput, version: DatasetVersion, dataset:
   const dir = runDir(input.dataDir, row.id);
   const record: RunRecord = { runId: row.id, options, dataVersion: version.id, datasetId: dataset.manifest.id, backend, startedAt: new Date().toISOString() };
   if (resume) record.resumedFrom = { path: input.portablePath ?? '', step: resume.globalStep };
+  if (warm) record.initializedFrom = warm.from;
   await writeRunRecord(dir, record);
   const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
-  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, onCheckpoint });
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights: warm?.weights, onCheckpoint });
 }
 
 export interface ResumeTraining extends TrainingInput {
@@ -167,8 +187,10 @@ export async function resumeTraining(input: ResumeTraining): Promise<TrainingRes
   const resume = await loadCheckpoint(dir);
   const { version, dataset } = await trainingData(input.dataDir, record.dataVersion);
   const options = resume?.options ?? record.options;
+  // A warm-started run that never checkpointed starts again from the same weights.
+  const initialWeights = !resume && record.initializedFrom ? (await warmStart(record.initializedFrom.path)).weights : undefined;
   const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
-  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, onCheckpoint });
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights, onCheckpoint });
 }
 
 export interface ResumeFromFile extends TrainingInput {
@@ -191,5 +213,5 @@ export async function resumeFromFile(input: ResumeFromFile): Promise<TrainingRes
     );
   }
   const dataset = await loadDataset(input.dataDir, version.datasetId);
-  return createRun({ ...input, portablePath: input.portablePath ?? input.path }, version, dataset, checkpoint.options, checkpoint);
+  return createRun({ ...input, portablePath: input.portablePath ?? input.path }, version, dataset, checkpoint.options, { resume: checkpoint });
 }

@@ -24,6 +24,8 @@ export interface LoopInput {
   samples: Float32Array;
   runDir: string;
   resume?: Checkpoint;
+  /** A warm start: the networks begin from these weights, with fresh optimisers, pools and schedule. */
+  initialWeights?: CycleGanState['weights'];
   backend?: string;
   /** Checkpoint every this many steps as well as at the end of each epoch (0: epochs only). */
   checkpointEvery: number;
@@ -94,6 +96,8 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       );
       history = input.resume.history.slice();
       globalStep = input.resume.globalStep;
+    } else if (input.initialWeights) {
+      await group.all('setWeights', Array(workers).fill(input.initialWeights));
     }
     input.onStart?.({ totalSteps, globalStep, backend: group.backend, workers });
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as tf from '../tfjs/tf.js';
+import type { Expression } from '../../core/expressions.js';
 
 /**
  * @vladmandic/face-api's pre-trained networks, whose weights ship inside the npm package
@@ -13,7 +14,12 @@ interface Network {
 }
 export interface ExpressionNet extends Network {
   faceFeatureExtractor: { forwardInput(input: unknown): tf.Tensor4D };
+  /** The expression classifier's logits, one column per class in FACE_API_EXPRESSIONS order. */
+  runNet(input: unknown): tf.Tensor2D;
 }
+
+/** Where each expression sits among face-api's classifier outputs (its labels: neutral, happy, sad, angry, fearful, disgusted, surprised). */
+export const FACE_API_EXPRESSIONS: Record<Expression, number> = { neutral: 0, happy: 1, sad: 2, angry: 3, fear: 4, disgust: 5, surprise: 6 };
 export interface RecognitionNet extends Network {
   forwardInput(input: unknown): tf.Tensor2D;
 }
