@@ -37,7 +37,7 @@ export function registerEvaluateCommands(program: Command): void {
 Writes <run>/evaluations/step-N.json per step, quality.png (the measures over steps) and grid.png
 (the fixed held-out faces, then their translation at each evaluated step). The best checkpoint is
 the one the judge most often reads as the target among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim}
-to their inputs (KID breaks near-ties); 'faceaug package --step' ships it.`,
+to their inputs (KID breaks near-ties); 'faceaug train' registers that step's generator when the run ends.`,
     )
     .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; json?: boolean }) => {
       const dataDir = flags.dataDir ?? readSetting('dataDir');

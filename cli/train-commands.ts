@@ -48,6 +48,18 @@ function trainingEvents(json: boolean, evaluation: EvaluationPlan): TrainingEven
         console.error(judgeMissing ? `\nno quality evaluation during this run: ${message}` : `\nevaluating step ${step} failed: ${message}`);
       }
     },
+    // The run registers its best evaluated generator by the selection rule, not the last by default.
+    chooseGenerator: async (runId, lastStep) => {
+      if (evaluation.every === 0 || judgeMissing) return undefined;
+      try {
+        const steps = lastStep % evaluation.every === 0 ? [] : [lastStep];
+        const { best } = await evaluateRun({ ...evaluation, runId, steps, count: DEFAULT_EVALUATION_FACES, seed: 1, onStep: (s, q) => console.error(`\nstep ${s}: ${describeQuality(q)}`) });
+        return best?.step;
+      } catch (error) {
+        console.error(`\nno quality-based choice of generator, registering the last: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+    },
     stop: () => bar?.stop(),
   };
 }
@@ -55,7 +67,8 @@ function trainingEvents(json: boolean, evaluation: EvaluationPlan): TrainingEven
 function report(result: TrainingResult, json: boolean): void {
   if (json) return console.log(JSON.stringify(result));
   const early = result.steps < result.scheduledSteps ? ` (stopped early; the schedule had ${result.scheduledSteps})` : '';
-  console.log(`run ${result.runId} finished after ${result.steps} steps${early}; registered model version ${result.modelVersion} (candidate)`);
+  const chosen = result.generatorStep === result.steps ? 'its last generator' : `the generator of step ${result.generatorStep}, the best by the selection rule`;
+  console.log(`run ${result.runId} finished after ${result.steps} steps${early}; registered ${chosen} as model version ${result.modelVersion} (candidate)`);
   console.log(`  run directory: ${result.runDir}`);
   console.log(`  final losses: ${Object.entries(result.finalLosses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
 }
@@ -80,7 +93,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--stop-at <step>', 'end the run after this many steps in total, keeping what it learned (e.g. with --resume)', integer('stop at', 1))
     .option('--checkpoint-every <steps>', 'also checkpoint every this many steps (0: only at epoch ends)', integer('checkpoint every', 0), 100)
     .option('--evaluate-every <steps>', "measure the snapshot of every this many steps on held-out faces as 'faceaug evaluate' does (0: never)", integer('evaluate every', 0), 500)
-    .option('--snapshot-every <steps>', 'keep the generator of every this many steps, for evaluate and package --step (0: none)', integer('snapshot every', 0), 250)
+    .option('--snapshot-every <steps>', 'keep the generator of every this many steps, for evaluate and for registering the best one (0: none)', integer('snapshot every', 0), 250)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the result as one JSON object');
   const overrides = TRAIN_FLAGS.map((f) => {

@@ -35,18 +35,25 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
 
     const trained = faceaug(['train', '--data', version, '--target', 'disgust', '--data-dir', dataDir, ...TINY_GAN]);
     assert.equal(trained.status, 0, trained.stderr);
-    const { runId, runDir } = JSON.parse(trained.stdout) as { runId: number; runDir: string };
+    const { runId, runDir, generatorStep } = JSON.parse(trained.stdout) as { runId: number; runDir: string; generatorStep: number };
     assert.match(trained.stderr, /step 8: judge reads [\d.]+% as disgust \(real: [\d.]+%\), SSIM [\d.]+, KID/);
-    assert.deepEqual((await readdir(join(runDir, 'evaluations'))).filter((f) => f.endsWith('.json')), ['step-0000008.json']);
+    // The last step is evaluated as the run ends, and the rule's pick of 8 and 12 is what it registers.
+    assert.deepEqual((await readdir(join(runDir, 'evaluations'))).filter((f) => f.endsWith('.json')), ['step-0000008.json', 'step-0000012.json']);
+    const [at8, at12] = await Promise.all([8, 12].map(async (s) => JSON.parse(await readFile(join(runDir, 'evaluations', `step-00000${String(s).padStart(2, '0')}.json`), 'utf8'))));
+    const { selectCheckpoint } = await import('../../trainer/evaluate/select-checkpoint.js');
+    const candidate = (q: typeof at8) => ({ step: q.step, targetRate: q.expression.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
+    assert.equal(generatorStep, selectCheckpoint([candidate(at8), candidate(at12)]).step);
+    const record = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as { generatorStep?: number };
+    assert.equal(record.generatorStep, generatorStep === 12 ? undefined : generatorStep);
 
-    // Snapshots at 4, 8 and the final 12; 8 was evaluated during training.
+    // Snapshots at 4, 8 and the final 12; 8 and 12 were evaluated during training.
     const evaluated = faceaug(['evaluate', '--run', String(runId), '--count', '5', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
     assert.equal(evaluated.status, 0, evaluated.stderr);
     const result = JSON.parse(evaluated.stdout) as {
       evaluated: Array<{ step: number; expression: { count: number; targetRate: number }; ceiling: { count: number }; identity: { ssim: number }; realism: { subsets: number } }>;
       best: { step: number };
     };
-    assert.deepEqual(result.evaluated.map((q) => q.step), [4, 12]);
+    assert.deepEqual(result.evaluated.map((q) => q.step), [4]);
     for (const q of result.evaluated) {
       assert.deepEqual([q.expression.count, q.ceiling.count, q.realism.subsets], [5, 4, 50]);
       assert.ok(q.expression.targetRate >= 0 && q.expression.targetRate <= 1);

@@ -8,10 +8,10 @@ import { loadDataset } from '../data/dataset-store.js';
 import { findVersion } from '../data/version-store.js';
 import { seededRandom, shuffle } from '../../core/random.js';
 import { buildNetwork, disposeNetwork, forward, loadWeights } from '../networks/network.js';
-import { loadCheckpoint } from './checkpoint.js';
 import { domainImages, gatherImages } from './domains.js';
 import { cycleGanConfig } from './options.js';
-import { readRunRecord, runDir } from './run-files.js';
+import { readRunRecord } from './run-files.js';
+import { runGenerator } from './run-generator.js';
 
 export interface GenerateInput {
   dataDir: string;
@@ -34,12 +34,11 @@ const BATCH = 32;
 
 /**
  * Translates `count` source faces, chosen by a seeded shuffle of the run's training source images,
- * with the run's latest generator; writes one PNG each and a manifest.jsonl line per image.
+ * with the run's generator (see runGenerator); writes one PNG each and a manifest.jsonl line per image.
  */
 export async function generateImages(input: GenerateInput): Promise<GenerateSummary> {
   const record = await readRunRecord(input.dataDir, input.runId);
-  const checkpoint = await loadCheckpoint(runDir(input.dataDir, input.runId));
-  if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint yet`);
+  const generator = await runGenerator(input.dataDir, record);
   const version = await findVersion(input.dataDir, record.dataVersion);
   if (!version) throw new Error(`run ${input.runId} trained on data set version ${record.dataVersion}, which is gone`);
   const dataset = await loadDataset(input.dataDir, version.datasetId);
@@ -52,7 +51,7 @@ export async function generateImages(input: GenerateInput): Promise<GenerateSumm
   await mkdir(input.out, { recursive: true });
   const manifest: string[] = [];
   try {
-    loadWeights(net, checkpoint.state.weights.gAB);
+    loadWeights(net, generator.weights);
     for (let start = 0; start < picks.length; start += BATCH) {
       const batch = picks.slice(start, start + BATCH);
       const output = tf.tidy(() =>
@@ -72,7 +71,7 @@ export async function generateImages(input: GenerateInput): Promise<GenerateSumm
             file,
             runId: record.runId,
             modelVersion: record.modelVersion ?? null,
-            step: checkpoint.globalStep,
+            step: generator.step,
             seed: input.seed,
           }),
         );

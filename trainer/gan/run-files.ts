@@ -17,6 +17,8 @@ export interface RunRecord {
   initializedFrom?: { path: string; step: number };
   /** Set once training finished and the generator was registered. */
   modelVersion?: number;
+  /** The step whose generator was registered, when it is not the last (picked by the selection rule). */
+  generatorStep?: number;
   finishedAt?: string;
 }
 

@@ -14,6 +14,7 @@ import { domainImages, showcaseFaces } from './domains.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
 import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
+import { loadSnapshot } from './snapshots.js';
 import type { CycleGanState } from './cyclegan.js';
 import { trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
 
@@ -22,6 +23,11 @@ const SAMPLE_FACES = 8;
 export interface TrainingEvents extends Pick<LoopInput, 'onStart' | 'onStep' | 'onEpoch'> {
   /** After run `runId` saved its generator of `step` (e.g. to evaluate it). */
   onSnapshot?(step: number, runId: number): Promise<void>;
+  /**
+   * When run `runId` has trained its last step: the snapshot step whose generator to register
+   * (e.g. the best by a quality rule), or undefined for the last one.
+   */
+  chooseGenerator?(runId: number, lastStep: number): Promise<number | undefined>;
 }
 
 export interface TrainingResult {
@@ -29,6 +35,8 @@ export interface TrainingResult {
   runDir: string;
   modelVersion: number;
   steps: number;
+  /** The step whose generator was registered: the last, unless chooseGenerator picked another. */
+  generatorStep: number;
   scheduledSteps: number;
   finalLosses: Record<string, number>;
 }
@@ -64,8 +72,11 @@ function domains(dataset: Dataset, version: DatasetVersion, options: TrainOption
   };
 }
 
-async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult): Promise<TrainingResult> {
+async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult, chosenStep: number | undefined): Promise<TrainingResult> {
   const { options } = record;
+  const chosen = chosenStep !== undefined && chosenStep !== result.globalStep;
+  const generator = chosen ? await loadSnapshot(dir, chosenStep) : result.generator;
+  const generatorStep = chosen ? chosenStep : result.globalStep;
   const lastEpoch = result.history.slice(-Math.min(result.history.length, 100));
   const finalLosses = Object.fromEntries(
     (['generator', 'adversarial', 'cycle', 'identity', 'discriminatorA', 'discriminatorB'] as const).map((k) => [
@@ -75,37 +86,39 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
   );
   const spec = cycleGanConfig(options, 'B').generator;
   const metadata = { source: options.source, target: options.target, run: String(record.runId) };
-  const onnx = exportOnnx(spec, result.generator, { metadata });
+  const onnx = exportOnnx(spec, generator, { metadata });
   const checkpoint = packTensors(
-    [...result.generator].map(([name, { shape, values }]) => ({ name, shape, values })),
+    [...generator].map(([name, { shape, values }]) => ({ name, shape, values })),
     { format: 'faceaug-generator/1', spec, options },
   );
   const version = await registerModelVersion(db.db, {
     source: options.source,
     target: options.target,
     runId: record.runId,
-    metrics: { training: { steps: result.globalStep, scheduledSteps: result.scheduledSteps, finalLosses } },
+    metrics: { training: { steps: result.globalStep, generatorStep, scheduledSteps: result.scheduledSteps, finalLosses } },
     artifacts: [
       { kind: 'onnx', bytes: onnx },
       { kind: 'tfjs', bytes: checkpoint },
     ],
   });
   await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
-  await writeRunRecord(dir, { ...record, modelVersion: version.version, finishedAt: new Date().toISOString() });
-  return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, scheduledSteps: result.scheduledSteps, finalLosses };
+  await writeRunRecord(dir, { ...record, modelVersion: version.version, ...(chosen ? { generatorStep } : {}), finishedAt: new Date().toISOString() });
+  return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, generatorStep, scheduledSteps: result.scheduledSteps, finalLosses };
 }
 
 async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<LoopInput, 'runDir' | 'onSnapshot'> & TrainingEvents): Promise<TrainingResult> {
   let result: LoopResult;
-  const { onSnapshot } = loop;
+  let chosenStep: number | undefined;
+  const { onSnapshot, chooseGenerator } = loop;
   try {
     result = await trainLoop({ ...loop, runDir: dir, onSnapshot: onSnapshot && ((step) => onSnapshot(step, record.runId)) });
+    chosenStep = await chooseGenerator?.(record.runId, result.globalStep);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await withRegistry(dataDir, (db) => updateTrainingRun(db.db, record.runId, { status: 'failed', error: message })).catch(() => undefined);
     throw error;
   }
-  return withRegistry(dataDir, (db) => finish(db, record, dir, result));
+  return withRegistry(dataDir, (db) => finish(db, record, dir, result, chosenStep));
 }
 
 /** What every way of starting or continuing a run takes. */

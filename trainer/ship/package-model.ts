@@ -10,6 +10,7 @@ import { loadCheckpoint } from '../gan/checkpoint.js';
 import { domainImages } from '../gan/domains.js';
 import { cycleGanConfig } from '../gan/options.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
+import { runGenerator } from '../gan/run-generator.js';
 import { stepsPerEpoch } from '../gan/train-loop.js';
 import { writeLossReport } from '../gan/loss-history.js';
 import { pValue } from '../validate/verdict.js';
@@ -78,7 +79,8 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
   const onnxSha256 = createHash('sha256').update(onnx).digest('hex');
   const verdict = verdictLine(report);
   const spec = cycleGanConfig(record.options, 'B').generator;
-  const generatorWeights = checkpoint.state.weights.gAB;
+  const generator = await runGenerator(input.dataDir, record);
+  const generatorWeights = generator.weights;
   const parameters = [...generatorWeights.values()].reduce((n, w) => n + w.values.length, 0);
   const trainImages = Object.fromEntries(
     [source, target].map((e) => [e, domainImages(dataset, dataVersion.kept, e, 'Training').count]),
@@ -90,7 +92,7 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
     status: report.verdict.accepted ? 'accepted' : 'rejected',
     verdict,
     metrics: {
-      training: { run: record.runId, steps: checkpoint.globalStep, scheduledSteps: stepsPerEpoch(record.options, trainImages[source]!, trainImages[target]!) * (record.options.epochs + record.options.decayEpochs) },
+      training: { run: record.runId, steps: checkpoint.globalStep, generatorStep: generator.step, scheduledSteps: stepsPerEpoch(record.options, trainImages[source]!, trainImages[target]!) * (record.options.epochs + record.options.decayEpochs) },
       validation: {
         id: report.id,
         meanAuc: { baseline: test.baseline.meanAuc, augmented: test.augmented.meanAuc },

@@ -5,8 +5,8 @@ import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
 import { imageAt, loadDataset } from '../data/dataset-store.js';
 import { findVersion } from '../data/version-store.js';
-import { loadCheckpoint } from '../gan/checkpoint.js';
-import { readRunRecord, runDir } from '../gan/run-files.js';
+import { readRunRecord } from '../gan/run-files.js';
+import { runGenerator } from '../gan/run-generator.js';
 import { barChartPng } from '../report/bar-chart.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { initBackend } from '../tfjs/backend.js';
@@ -80,9 +80,8 @@ async function loadRun(input: ValidationInput) {
   const key = input.data ?? record.dataVersion;
   const version = await findVersion(input.dataDir, key);
   if (!version) throw new Error(`no data set version '${key}' in ${input.dataDir} (see 'faceaug data list')`);
-  const checkpoint = await loadCheckpoint(runDir(input.dataDir, input.runId));
-  if (!checkpoint) throw new Error(`run ${input.runId} has no checkpoint yet`);
-  return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId), generatorStep: checkpoint.globalStep };
+  const { step } = await runGenerator(input.dataDir, record);
+  return { record, version, dataset: await loadDataset(input.dataDir, version.datasetId), generatorStep: step };
 }
 type LoadedRun = Awaited<ReturnType<typeof loadRun>>;
 
