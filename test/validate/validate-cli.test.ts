@@ -96,6 +96,7 @@ test('validate and package: a tiny run end to end, reports, resumed folds, the v
     assert.equal(createHash('sha256').update(await readFile(join(shipDir, 'model.onnx'))).digest('hex'), manifest.onnxSha256);
     const card = await readFile(join(shipDir, 'model-card.md'), 'utf8');
     assert.ok(card.includes(manifest.verdict) && card.includes('trained for three steps on noise'));
+    assert.match(card, /## Translation quality\n\nNot measured: `faceaug evaluate --run \d+ --step \d+`/, 'no judge was registered');
     assert.equal(JSON.parse(await readFile(join(shipDir, 'validation.json'), 'utf8')).id, report.id);
     assert.equal((await sharp(join(shipDir, 'samples.png')).metadata()).format, 'png');
   } finally {

@@ -88,6 +88,12 @@ function translate(weights: Parameters<typeof loadWeights>[1], spec: ReturnType<
   }
 }
 
+/** The evaluation of a run's snapshot at `step`, if it was evaluated. */
+export async function readStepEvaluation(dir: string, step: number): Promise<StepQuality | undefined> {
+  const text = await readFile(join(evaluationsDir(dir), stepFile(step)), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as StepQuality);
+}
+
 async function readEvaluations(dir: string): Promise<StepQuality[]> {
   const names = (await readdir(evaluationsDir(dir)).catch(() => [] as string[])).filter((n) => /^step-\d+\.json$/.test(n)).sort();
   return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(evaluationsDir(dir), n), 'utf8')) as StepQuality));

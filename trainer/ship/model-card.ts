@@ -15,6 +15,10 @@ export interface CardInput {
   validation: ValidationReport;
   validationMarkdown: string;
   verdict: string;
+  /** The translation-quality section's Markdown (see quality-table.ts). */
+  quality: string;
+  /** How the recipe was chosen (Markdown), if told. */
+  recipe?: string;
   /** Known weaknesses a person wrote after looking at the outputs (Markdown). */
   notes: string;
 }
@@ -57,7 +61,14 @@ export function modelCard(input: CardInput): string {
     `- ${steps} steps of batch ${record.options.batchSize} (${steps < input.scheduledSteps ? `stopped early: the schedule had ${input.scheduledSteps}` : 'the full schedule'}), ${hours(trainSeconds)} of step time on the \`${record.backend}\` backend with ${record.options.workers} worker(s), seed ${record.options.seed}.`,
     `- Mean losses over the last ${last.length} steps: generator ${avg('generator')}, adversarial ${avg('adversarial')}, cycle ${avg('cycle')}, identity ${avg('identity')}, D_A ${avg('discriminatorA')}, D_B ${avg('discriminatorB')}.`,
     `- \`samples.png\`: faces from the photos in @vladmandic/face-api's demo folder (top; FER2013 itself may not be redistributed) and what this ONNX file makes of them (bottom); \`losses.csv\` and \`losses.png\`: the loss history.`,
+    ...(record.generatorStep !== undefined ? [`- Shipped generator: step ${record.generatorStep}, the best evaluated one by the selection rule (see Translation quality), not the last.`] : []),
+    ...(record.initializedFrom ? [`- Warm start: the networks began from the weights of \`${record.initializedFrom.path}\` (step ${record.initializedFrom.step} of an earlier run).`] : []),
     '',
+    '## Translation quality',
+    '',
+    input.quality,
+    '',
+    ...(input.recipe ? ['## Recipe', '', input.recipe.trim(), ''] : []),
     '## Validation',
     '',
     `${validation.repeats} x ${validation.params.folds} cross-validation, ${validation.params.count} synthetic ${target} images added to every augmented training fold, classifier width ${validation.params.classifier.width}, ${validation.params.classifier.epochs} epochs. Full report: \`validation.json\`.`,

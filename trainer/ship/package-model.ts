@@ -16,6 +16,8 @@ import { writeLossReport } from '../gan/loss-history.js';
 import { pValue } from '../validate/verdict.js';
 import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
+import { qualityTable, type MeasuredQuality } from './quality-table.js';
+import { readStepEvaluation } from '../evaluate/evaluate-run.js';
 import { onnxTranslationGrid } from './onnx-grid.js';
 import { showcaseFacesFromDemoPhotos } from './showcase-faces.js';
 
@@ -30,6 +32,10 @@ export interface PackageInput {
   /** Where translators are shipped from: `<out>/<source>-to-<target>/`. */
   out: string;
   notes: string;
+  /** The translator this one replaces, measured by `faceaug evaluate --model ... --json` with the same judge. */
+  previous?: { label: string; quality: MeasuredQuality };
+  /** Markdown on how the recipe was chosen (e.g. an ablation table), for the model card. */
+  recipe?: string;
 }
 
 /** One line a person (and the server's audit log) can read: the verdict with its numbers. */
@@ -86,6 +92,10 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
     [source, target].map((e) => [e, domainImages(dataset, dataVersion.kept, e, 'Training').count]),
   );
   const test = report.sets.test;
+  const evaluation = await readStepEvaluation(dir, generator.step);
+  const quality = evaluation
+    ? qualityTable([{ label: `this version (run ${input.runId}, step ${generator.step})`, quality: evaluation }, ...(input.previous ? [input.previous] : [])])
+    : `Not measured: \`faceaug evaluate --run ${input.runId} --step ${generator.step}\`, then package again.`;
   const manifest = {
     source,
     target,
@@ -100,6 +110,18 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
         meanPrecision: { baseline: test.baseline.meanPrecision, augmented: test.augmented.meanPrecision },
         targetPrecision: { baseline: test.comparisons.targetPrecision.t.baselineMean, augmented: test.comparisons.targetPrecision.t.augmentedMean },
       },
+      ...(evaluation && {
+        quality: {
+          step: evaluation.step,
+          judge: evaluation.judge.id,
+          heldOutFaces: evaluation.sources.count,
+          targetRate: evaluation.expression.targetRate,
+          ceiling: evaluation.ceiling.targetRate,
+          ssim: evaluation.identity.ssim,
+          meanAbsoluteDifference: evaluation.identity.meanAbsoluteDifference,
+          kid: { mean: evaluation.realism.mean, std: evaluation.realism.std },
+        },
+      }),
     },
     architecture: spec.name,
     onnxSha256,
@@ -123,6 +145,8 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
       validation: report,
       validationMarkdown: await readFile(join(input.validationDir, 'report.md'), 'utf8'),
       verdict,
+      quality,
+      recipe: input.recipe,
       notes: input.notes,
     }),
   );
