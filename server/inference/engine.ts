@@ -37,6 +37,8 @@ export class InferenceEngine {
   private readonly cache: ArtifactCache;
   private readonly champions = new Map<string, ServedModel>();
   private readonly loaded = new Map<string, Promise<ServedModel>>();
+  /** Requests between resolving a version and being done with its session, per formatRef key: never closed under them. */
+  private readonly leases = new Map<string, number>();
   private poller: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   /** Every champion loaded at the last look at the registry. */
@@ -92,7 +94,34 @@ export class InferenceEngine {
     this.ready = allLoaded;
   }
 
-  /** The champion of a translator, or a specific non-archived version of it. */
+  /**
+   * Runs `work` with the champion of a translator or a specific version of it (non-archived, as
+   * resolve, unless `archived` is 'serve': a bulk job pinned to it), whose session stays open
+   * until `work` settles, however many other versions are asked for meanwhile.
+   */
+  async withModel<T>(
+    translator: Translator,
+    version: number | undefined,
+    work: (served: ServedModel) => Promise<T>,
+    { archived = 'refuse' }: { archived?: 'refuse' | 'serve' } = {},
+  ): Promise<T> {
+    // The lease is taken before any await, so no trim can close the session in between.
+    const key = formatRef(version === undefined ? (this.champions.get(formatTranslator(translator))?.ref ?? { ...translator, version: 0 }) : { ...translator, version });
+    this.leases.set(key, (this.leases.get(key) ?? 0) + 1);
+    try {
+      const served = version === undefined || archived === 'refuse' ? this.resolve(translator, version) : this.load({ ...translator, version });
+      return await work(await served);
+    } finally {
+      const left = this.leases.get(key)! - 1;
+      if (left > 0) this.leases.set(key, left);
+      else {
+        this.leases.delete(key);
+        this.trimPinned();
+      }
+    }
+  }
+
+  /** The champion of a translator, or a specific non-archived version of it; withModel keeps its session open while in use. */
   async resolve(translator: Translator, version?: number): Promise<ServedModel> {
     if (version === undefined) {
       const champion = this.champions.get(formatTranslator(translator));
@@ -148,7 +177,10 @@ export class InferenceEngine {
     this.metrics.inferenceDuration.observe(seconds, { translator });
   }
 
-  /** Closes the least recently used non-champion sessions beyond MAX_PINNED; a busy one waits for a later trim. */
+  /**
+   * Closes the least recently used non-champion sessions beyond MAX_PINNED; one that is busy or
+   * leased waits for a later trim (the next load, or the end of its last lease).
+   */
   private trimPinned(): void {
     const champions = new Set([...this.champions.values()].map((c) => formatRef(c.ref)));
     const pinned = [...this.loaded.keys()].filter((key) => !champions.has(key));
@@ -156,7 +188,7 @@ export class InferenceEngine {
       const entry = this.loaded.get(key)!;
       void entry
         .then((served) => {
-          if (!served.batcher.idle || this.loaded.get(key) !== entry) return;
+          if (!served.batcher.idle || this.leases.has(key) || this.loaded.get(key) !== entry) return;
           this.loaded.delete(key);
           return served.model.close();
         })

@@ -3,7 +3,7 @@ import { FACE_PIXELS, decodeFace, encodeFace, fromUnitRange, toUnitRange } from 
 import type { Database } from '../../db/client.js';
 import { IntegrityError, NotFoundError } from '../../db/errors.js';
 import { type ClaimedItem, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
-import type { InferenceEngine } from '../inference/engine.js';
+import type { InferenceEngine, ServedModel } from '../inference/engine.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
 import { itemSeed, varyInput } from './augment.js';
@@ -114,16 +114,26 @@ export class JobWorker {
     const first = chunk[0]!;
     const spec = await this.spec(first.jobId);
     const pinned = spec.models[first.target]!;
-    let served;
+    let started = false;
     try {
-      served = await this.engine.load({ source: spec.source, target: first.target, version: pinned.version });
-      if (served.sha256 !== pinned.sha256) throw new IntegrityError(`model ${first.target} v${pinned.version} is ${served.sha256}, the job was pinned to ${pinned.sha256}`);
+      await this.engine.withModel(
+        { source: spec.source, target: first.target },
+        pinned.version,
+        async (served) => {
+          if (served.sha256 !== pinned.sha256) throw new IntegrityError(`model ${first.target} v${pinned.version} is ${served.sha256}, the job was pinned to ${pinned.sha256}`);
+          started = true;
+          await this.translateWith(served, token, chunk, spec);
+        },
+        { archived: 'serve' },
+      );
     } catch (error) {
       // A missing or corrupt model will not heal by retrying; anything else (a database hiccup) may.
-      if (!(error instanceof NotFoundError || error instanceof IntegrityError)) throw error;
+      if (started || !(error instanceof NotFoundError || error instanceof IntegrityError)) throw error;
       for (const item of chunk) await this.finish(token, item, { ok: false, error: (error as Error).message });
-      return;
     }
+  }
+
+  private async translateWith(served: ServedModel, token: string, chunk: ClaimedItem[], spec: JobSpec): Promise<void> {
     const decoded: Array<{ item: ClaimedItem; pixels: Uint8Array }> = [];
     for (const item of chunk) {
       try {

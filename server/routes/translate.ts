@@ -96,11 +96,12 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
     const query = c.req.valid('query');
     if (query.source === query.target) throw new Problem('bad-request', `source and target are both '${query.source}'`);
     const bytes = await readImageBody(c.req.raw);
-    const served = await engine.resolve({ source: query.source, target: query.target }, query.version);
-    const face = await decodeFace(bytes, { maxPixels: settings.maxImagePixels });
-    const input = new Float32Array(FACE_PIXELS);
-    toUnitRange(face, input);
-    const output = await served.batcher.submit(input, settings.requestTimeoutMs);
+    const { served, output } = await engine.withModel({ source: query.source, target: query.target }, query.version, async (served) => {
+      const face = await decodeFace(bytes, { maxPixels: settings.maxImagePixels });
+      const input = new Float32Array(FACE_PIXELS);
+      toUnitRange(face, input);
+      return { served, output: await served.batcher.submit(input, settings.requestTimeoutMs) };
+    });
     const image = await encodeFace(fromUnitRange(output), { format: query.format, size: query.size });
     c.header('X-Model-Version', String(served.ref.version));
     c.header('X-Model-Sha256', served.sha256);
