@@ -57,6 +57,15 @@ export const settings = {
   workers: integer('FACEAUG_WORKERS', 'worker threads for data-parallel training and job pools (0: one per core)', 0),
   dataDir: text('FACEAUG_DATA_DIR', 'directory of the embedded database, runs and caches', './data'),
   databaseUrl: optionalText('DATABASE_URL', 'Postgres connection string; unset: embedded PGlite in FACEAUG_DATA_DIR'),
+  databaseConnectTimeoutMs: integer('FACEAUG_DATABASE_CONNECT_TIMEOUT_MS', 'longest a Postgres connection attempt may take, in ms (then the request gets 503)', 2_000, 1),
+  databaseQueryTimeoutMs: integer('FACEAUG_DATABASE_QUERY_TIMEOUT_MS', 'longest one Postgres query may take, in ms (then it fails; uploads of large jobs are single queries)', 60_000, 1),
+  keyCacheMs: integer('FACEAUG_KEY_CACHE_MS', 'how long a verified API key is trusted before the database is asked again, in ms (also how late a revocation may bite)', 10_000, 0),
+  keyStaleMs: integer(
+    'FACEAUG_KEY_STALE_MS',
+    'while the database is unavailable, keys verified within this many ms keep being accepted (0: none); requests with other keys get 503',
+    600_000,
+    0,
+  ),
   port: integer('FACEAUG_PORT', 'HTTP port of the server', 8787, 1),
   host: text('FACEAUG_HOST', 'interface the HTTP server listens on', '0.0.0.0'),
   publicTranslate: flag(

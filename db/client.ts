@@ -29,7 +29,12 @@ export interface OpenOptions {
 export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseHandle> {
   const url = options.url ?? (options.dataDir === undefined ? readSetting('databaseUrl') : undefined);
   if (url !== undefined) {
-    const pool = new pg.Pool({ connectionString: url });
+    // A database that is down or hung must fail a request within bounds, never hang it.
+    const pool = new pg.Pool({
+      connectionString: url,
+      connectionTimeoutMillis: readSetting('databaseConnectTimeoutMs'),
+      query_timeout: readSetting('databaseQueryTimeoutMs'),
+    });
     // An idle client that loses its server must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
     return { kind: 'postgres', db: drizzlePostgres({ client: pool }), location: redactPassword(url), pool, close: () => pool.end() };

@@ -29,7 +29,9 @@ export function createApp(deps: AppDeps, isShuttingDown: () => boolean): OpenAPI
   app.use('*', requestId());
   app.use('*', accessLog(deps.log, deps.metrics));
 
-  const keys = new KeyVerifier(deps.handle.db);
+  const keys = new KeyVerifier(deps.handle.db, deps.settings, (key, error) =>
+    deps.log.warn('database unavailable: accepted a recently verified API key', { key: key.prefix, error: error instanceof Error ? error.message : String(error) }),
+  );
   registerTranslate(app, deps, keys);
   registerJobs(app, deps, keys);
   registerModels(app, deps, keys);

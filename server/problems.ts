@@ -1,6 +1,9 @@
 import { HTTPException } from 'hono/http-exception';
 import { UndecodableImageError, UnsupportedImageError } from '../core/image-codec.js';
-import { ConflictError, IntegrityError, NotFoundError, ValidationError } from '../db/errors.js';
+import { ConflictError, IntegrityError, NotFoundError, ValidationError, isDatabaseUnavailable } from '../db/errors.js';
+
+/** Seconds a client is asked to wait when the database is unavailable: long enough for a restart or failover to begin. */
+const DATABASE_RETRY_AFTER_S = 5;
 
 /**
  * RFC 9457 problem types. Each `type` is a relative URI into /docs, which lists them, so a client
@@ -18,6 +21,7 @@ export const PROBLEM_TYPES = {
   'too-many-requests': { status: 429, title: 'This client has too many requests in flight' },
   overloaded: { status: 503, title: 'The server is at capacity; retry after the indicated delay' },
   'not-ready': { status: 503, title: 'The server is not ready to serve yet' },
+  'database-unavailable': { status: 503, title: 'The database is unavailable; retry after the indicated delay' },
   timeout: { status: 504, title: 'The request did not complete within the time limit' },
   internal: { status: 500, title: 'Internal server error' },
 } as const;
@@ -59,6 +63,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof UndecodableImageError) return new Problem('undecodable-image', error.message);
   if (error instanceof HTTPException) return fromHttpException(error);
   if (error instanceof IntegrityError) return new Problem('internal', error.message);
+  if (isDatabaseUnavailable(error)) {
+    return new Problem('database-unavailable', 'the registry database does not answer; the server keeps retrying it', { headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_S) } });
+  }
   return new Problem('internal', 'an unexpected error occurred; the request id identifies it in the server log');
 }
 

@@ -24,6 +24,8 @@ export interface ServerSettings {
   jobLeaseMs: number;
   jobPollMs: number;
   shutdownGraceMs: number;
+  keyCacheMs: number;
+  keyStaleMs: number;
 }
 
 const NAMES = [
@@ -49,6 +51,8 @@ const NAMES = [
   'jobLeaseMs',
   'jobPollMs',
   'shutdownGraceMs',
+  'keyCacheMs',
+  'keyStaleMs',
 ] as const satisfies ReadonlyArray<keyof ServerSettings>;
 
 /** The environment's settings (defaults from core/config.ts), with explicit overrides (CLI flags, tests) on top. */

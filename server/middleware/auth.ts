@@ -2,30 +2,69 @@ import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { type ApiKey, type ApiKeyScope, verifyApiKey } from '../../db/api-keys.js';
 import type { Database } from '../../db/client.js';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { AppEnv } from '../context.js';
 import { Problem } from '../problems.js';
 
-/** How long a verified key is trusted without asking the database again; also how late a revocation may bite. */
-const KEY_CACHE_MS = 10_000;
+/** The longest a request waits for the database to re-check a key it already knows, before the stale answer serves. */
+const RECHECK_WAIT_MS = 1_000;
+
+export interface KeyCacheSettings {
+  /** How long a verified key is trusted without asking the database again; also how late a revocation may bite. */
+  keyCacheMs: number;
+  /** While the database is unavailable, keys verified within this long are still accepted (stale-if-error). */
+  keyStaleMs: number;
+}
 
 /**
  * Checks bearer keys against the registry, remembering good ones briefly: translation traffic
- * would otherwise add a database round trip to every request.
+ * would otherwise add a database round trip to every request. When the database is down or hung,
+ * a key verified recently keeps working (bounded by keyStaleMs) and any other gets the database's
+ * error (503): an outage should not turn every paying client away while anonymous ones are served.
  */
 export class KeyVerifier {
-  private readonly cache = new Map<string, { key: ApiKey; until: number }>();
+  private readonly cache = new Map<string, { key: ApiKey; verifiedAt: number }>();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly settings: KeyCacheSettings,
+    private readonly onStale: (key: ApiKey, error: unknown) => void = () => undefined,
+  ) {}
 
   async verify(plaintext: string): Promise<ApiKey | undefined> {
     const id = createHash('sha256').update(plaintext).digest('hex');
     const hit = this.cache.get(id);
-    if (hit && hit.until > Date.now()) return hit.key;
-    this.cache.delete(id);
-    const key = await verifyApiKey(this.db, plaintext);
-    if (key) this.cache.set(id, { key, until: Date.now() + KEY_CACHE_MS });
+    const age = hit ? Date.now() - hit.verifiedAt : Infinity;
+    if (hit && age < this.settings.keyCacheMs) return hit.key;
+    const stale = hit && age < this.settings.keyStaleMs ? hit : undefined;
+    let key: ApiKey | undefined;
+    try {
+      const check = verifyApiKey(this.db, plaintext);
+      key = stale ? await withDeadline(check, RECHECK_WAIT_MS) : await check;
+    } catch (error) {
+      if (!stale || !isDatabaseUnavailable(error)) throw error;
+      this.onStale(stale.key, error);
+      return stale.key;
+    }
+    if (key) this.cache.set(id, { key, verifiedAt: Date.now() });
+    else this.cache.delete(id);
     return key;
   }
+}
+
+class RecheckTimeout extends Error {
+  override name = 'RecheckTimeout';
+  // Reads as "unavailable" to isDatabaseUnavailable: a hung database is one.
+  readonly code = 'ETIMEDOUT';
+}
+
+/** `promise`, or a RecheckTimeout after `ms`; the query itself runs on, bounded by the pool's query timeout. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RecheckTimeout(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="faceaug"' };

@@ -11,6 +11,9 @@ const Readiness = z
   })
   .openapi('Readiness');
 
+/** How long readiness waits for the database: the probe answers within a second either way. */
+const READY_DATABASE_WAIT_MS = 800;
+
 export function registerHealth(app: App, deps: AppDeps, isShuttingDown: () => boolean): void {
   app.openapi(
     createRoute({
@@ -38,13 +41,22 @@ export function registerHealth(app: App, deps: AppDeps, isShuttingDown: () => bo
     async (c) => {
       const checks = { database: false, migrations: false, champions: deps.engine.ready };
       let detail: string | undefined;
+      // A load balancer's probe needs an answer within its own timeout, whatever the database does.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${READY_DATABASE_WAIT_MS} ms`)), READY_DATABASE_WAIT_MS);
+      });
       try {
-        await deps.handle.db.execute(sql`select 1`);
+        await Promise.race([deps.handle.db.execute(sql`select 1`), deadline]);
         checks.database = true;
-        checks.migrations = (await migrationStatus(deps.handle)).pending === 0;
+        checks.migrations = (await Promise.race([migrationStatus(deps.handle), deadline])).pending === 0;
+        if (!checks.migrations) detail = 'database migrations are pending';
       } catch (error) {
         detail = `database unreachable: ${error instanceof Error ? error.message : String(error)}`;
+      } finally {
+        clearTimeout(timer);
       }
+      if (!detail && !checks.champions) detail = 'a champion model failed to load (see the server log)';
       if (isShuttingDown()) detail = 'shutting down';
       const ready = checks.database && checks.migrations && checks.champions && !isShuttingDown();
       const body = { status: ready ? ('ready' as const) : ('not ready' as const), checks, ...(detail ? { detail } : {}) };
