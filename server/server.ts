@@ -8,6 +8,7 @@ import { migrate } from '../db/migrate.js';
 import { createApp } from './app.js';
 import { InferenceEngine } from './inference/engine.js';
 import { JobWorker } from './jobs/worker.js';
+import { answerClientError } from './client-error.js';
 import { type LogSink, createLogger } from './log.js';
 import { ServerMetrics } from './metrics.js';
 import { type SeedResult, seedOnFirstStart } from './seed.js';
@@ -66,6 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const listening = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(listening as Server));
       listening.once('error', reject);
     });
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, log));
     const port = (server.address() as AddressInfo).port;
     const shownHost = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
     const baseUrl = `http://${shownHost}:${port}`;

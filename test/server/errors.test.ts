@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import sharp from 'sharp';
 import { NEUTRAL_DISGUST, bearer, faceImage, registerChampion, registerGenerator, serverTest } from './harness.js';
 
@@ -115,3 +116,26 @@ serverTest(
     assert.match(metrics, /faceaug_http_request_duration_seconds_count\{route="\/v1\/translate",method="POST",status="504"\} 3/);
   },
 );
+
+/** Sends raw bytes and returns the raw answer: for requests fetch() would refuse to send. */
+async function rawExchange(url: string, request: string): Promise<string> {
+  const { port, hostname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  socket.end(request);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+serverTest('requests Node cannot parse get a problem body too: 431 for headers over 16 KiB, 400 for a broken request line', {}, async ({ url }) => {
+  const huge = await rawExchange(url, `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`);
+  const [head, body] = huge.split('\r\n\r\n');
+  assert.match(head!, /^HTTP\/1\.1 431 Request Header Fields Too Large/);
+  assert.match(head!, /content-type: application\/problem\+json/i);
+  assert.deepEqual(JSON.parse(body!), { type: '/docs#problem-headers-too-large', title: 'The request line or headers are too large', status: 431, detail: 'the request line and headers exceed 16 KiB' });
+  const broken = await rawExchange(url, 'NOT A REQUEST\r\n\r\n');
+  assert.match(broken, /^HTTP\/1\.1 400 Bad Request/);
+  assert.equal((JSON.parse(broken.split('\r\n\r\n')[1]!) as { type: string }).type, '/docs#problem-bad-request');
+  assert.equal((await fetch(`${url}/health/live`)).status, 200);
+});
