@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../../db/client.js';
@@ -26,7 +26,8 @@ export class ArtifactCache {
     if (!artifact || artifact.sha256 !== sha256) throw new IntegrityError(`${formatRef(ref)}: onnx artifact is not ${sha256}`);
     await mkdir(this.dir, { recursive: true });
     // Write then rename: a reader (another process on the same disk) sees the whole file or none.
-    const partial = `${path}.${process.pid}.${Date.now()}.partial`;
+    // A random name: two loads in one process within a millisecond must not share a temporary file.
+    const partial = `${path}.${randomUUID()}.partial`;
     try {
       await writeFile(partial, artifact.bytes);
       await rename(partial, path);
