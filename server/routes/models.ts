@@ -4,6 +4,7 @@ import { MODEL_STATUSES } from '../../db/schema/index.js';
 import { NotFoundError } from '../../db/errors.js';
 import type { App, AppDeps } from '../context.js';
 import { type KeyVerifier, requireScope } from '../middleware/auth.js';
+import { limitBody } from '../middleware/body-limit.js';
 import { modelId, parseModelId, parseVersionId } from './ids.js';
 import { AliasEvent, Expression, ModelVersion, problems } from './schemas.js';
 
@@ -41,6 +42,9 @@ function presentVersion(version: ModelVersionRecord) {
 
 const presentEvent = (event: AliasEventRecord) => ({ ...event, createdAt: event.createdAt.toISOString() });
 
+/** The largest JSON body an admin route reads. */
+const ADMIN_BODY_BYTES = 64 * 1024;
+
 export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void {
   const db = deps.handle.db;
   const admin = requireScope(keys, 'admin');
@@ -49,6 +53,8 @@ export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void
     return `api key ${key.name} (${key.prefix})`;
   };
   const denied = problems('unauthenticated', 'forbidden');
+  // Reasons and version numbers fit in far less; an unbounded body would be read into memory whole.
+  const jsonBody = limitBody(ADMIN_BODY_BYTES, 'an admin request body');
 
   app.openapi(
     createRoute({
@@ -108,11 +114,11 @@ export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void
       summary: 'Make a version the champion, if the champion is still the one expected',
       description: 'Every server instance serves the new champion within one champion poll (FACEAUG_CHAMPION_POLL_MS).',
       security: [{ bearer: [] }],
-      middleware: [admin] as const,
+      middleware: [admin, jsonBody] as const,
       request: { params: Id, body: { required: true, content: { 'application/json': { schema: PromoteBody } } } },
       responses: {
         200: { description: 'the audit event of the move', content: { 'application/json': { schema: AliasEvent } } },
-        ...problems('bad-request', 'not-found', 'conflict', 'unsupported-media-type'),
+        ...problems('bad-request', 'not-found', 'conflict', 'payload-too-large', 'unsupported-media-type'),
         ...denied,
       },
     }),
@@ -137,11 +143,11 @@ export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void
       tags: ['models'],
       summary: "Move the translator's champion back to the version it replaced",
       security: [{ bearer: [] }],
-      middleware: [admin] as const,
+      middleware: [admin, jsonBody] as const,
       request: { params: Id, body: { required: false, content: { 'application/json': { schema: MoveBody } } } },
       responses: {
         200: { description: 'the audit event of the move', content: { 'application/json': { schema: AliasEvent } } },
-        ...problems('bad-request', 'not-found', 'conflict'),
+        ...problems('bad-request', 'not-found', 'conflict', 'payload-too-large'),
         ...denied,
       },
     }),

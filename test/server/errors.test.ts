@@ -139,3 +139,15 @@ serverTest('requests Node cannot parse get a problem body too: 431 for headers o
   assert.equal((JSON.parse(broken.split('\r\n\r\n')[1]!) as { type: string }).type, '/docs#problem-bad-request');
   assert.equal((await fetch(`${url}/health/live`)).status, 200);
 });
+
+serverTest('admin JSON bodies are bounded: a 1 MB promote body gets 413 before it is read', {}, async ({ url, adminKey }) => {
+  const reason = 'x'.repeat(1024 * 1024);
+  for (const action of ['promote', 'rollback']) {
+    const response = await fetch(`${url}/v1/models/neutral-to-disgust-v1/${action}`, {
+      method: 'POST',
+      headers: { ...bearer(adminKey), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ expectedVersion: null, reason }),
+    });
+    await problem(response, 413, /an admin request body may be at most 65536 bytes/);
+  }
+});
