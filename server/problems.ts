@@ -20,6 +20,8 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': { status: 415, title: 'The body is not a media type this operation accepts' },
   'undecodable-image': { status: 422, title: 'The image cannot be decoded or exceeds the pixel limit' },
   'headers-too-large': { status: 431, title: 'The request line or headers are too large' },
+  // nginx's code: no one reads the answer, but logs and metrics should not call it a server error.
+  'client-closed-request': { status: 499, title: 'The client closed the connection before the answer' },
   'too-many-requests': { status: 429, title: 'This client has too many requests in flight' },
   overloaded: { status: 503, title: 'The server is at capacity; retry after the indicated delay' },
   'not-ready': { status: 503, title: 'The server is not ready to serve yet' },

@@ -17,10 +17,15 @@ export class QueueBudget {
 
   constructor(readonly max: number) {}
 
-  take(): void {
+  /** Refuses at once when full: called before a request spends CPU decoding an image it could not queue. */
+  check(): void {
     if (this.waiting >= this.max) {
       throw new Problem('overloaded', `the inference queue is full (${this.max} images waiting); retry shortly`, { headers: { 'Retry-After': '1' } });
     }
+  }
+
+  take(): void {
+    this.check();
     this.waiting++;
   }
 

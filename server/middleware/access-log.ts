@@ -17,7 +17,9 @@ export const accessLog = (log: Logger, metrics: ServerMetrics) =>
     const route = !pattern || pattern.endsWith('*') ? 'unmatched' : pattern;
     const status = c.res.status;
     metrics.requestDuration.observe(seconds, { route, method: c.req.method, status: String(status) });
-    log.log(status >= 500 ? 'error' : 'info', 'request', {
+    // Shedding load (503), timeouts (504) and clients that left (499) are expected under stress, not faults.
+    const level = status === 499 || status === 503 || status === 504 ? 'warn' : status >= 500 ? 'error' : 'info';
+    log.log(level, 'request', {
       requestId: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,

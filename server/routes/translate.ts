@@ -95,6 +95,7 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
     if (query.source === query.target) throw new Problem('bad-request', `source and target are both '${query.source}'`);
+    engine.budget.check();
     const bytes = await readImageBody(c.req.raw);
     const { served, output } = await engine.withModel({ source: query.source, target: query.target }, query.version, async (served) => {
       const face = await decodeFace(bytes, { maxPixels: settings.maxImagePixels });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import sharp from 'sharp';
-import { NEUTRAL_DISGUST, bearer, faceImage, registerChampion, registerGenerator, serverTest } from './harness.js';
+import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, registerGenerator, serverTest } from './harness.js';
 
 interface ProblemJson {
   type: string;
@@ -150,4 +150,35 @@ serverTest('admin JSON bodies are bounded: a 1 MB promote body gets 413 before i
     });
     await problem(response, 413, /an admin request body may be at most 65536 bytes/);
   }
+});
+
+serverTest('a client that leaves mid-upload is logged as gone (499, warn), not as a server error', {}, async ({ url, translateKey, logs }) => {
+  const { port, hostname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  socket.write(
+    `POST /v1/translate?target=disgust HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${translateKey}\r\nContent-Type: image/png\r\nContent-Length: 1000000\r\n\r\n`,
+  );
+  socket.write(Buffer.alloc(100_000, 1));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  socket.destroy();
+  const line = await eventually('the request log line', async () => logs.find((l) => l.msg === 'request' && l.route === '/v1/translate'));
+  assert.deepEqual([line.status, line.level], [499, 'warn']);
+  assert.ok(!logs.some((l) => l.level === 'error'), JSON.stringify(logs.filter((l) => l.level === 'error')));
+});
+
+serverTest('with the inference queue full, a request is shed before its image is decoded', { maxQueue: 4 }, async ({ url, db, server, translateKey, logs }) => {
+  await registerChampion(db, NEUTRAL_DISGUST, 1);
+  await server.engine.refresh();
+  // Four images waiting: what a burst leaves in the queue. The body is not even an image.
+  server.engine.budget.waiting = 4;
+  try {
+    const shed = await png(new Uint8Array(Buffer.from('not a png at all')), translateKey)(url);
+    await problem(shed, 503, /the inference queue is full/);
+    assert.equal(shed.headers.get('retry-after'), '1');
+  } finally {
+    server.engine.budget.waiting = 0;
+  }
+  const line = await eventually('the request log line', async () => logs.find((l) => l.msg === 'request' && l.status === 503));
+  assert.equal(line.level, 'warn', 'shedding load is expected under stress, not an error');
 });
