@@ -14,8 +14,11 @@ export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/** The last part of an entry's path; Windows archivers separate with backslashes. */
+export const entryBaseName = (name: string) => name.split(/[\\/]/).pop() ?? '';
+
 // Archivers add these beside the real files; nobody means them as inputs.
-const isClutter = (name: string) => name.endsWith('/') || name.startsWith('__MACOSX/') || (name.split('/').pop() ?? '').startsWith('.');
+const isClutter = (name: string) => /[\\/]$/.test(name) || name.startsWith('__MACOSX/') || entryBaseName(name).startsWith('.');
 
 /**
  * The images of a bulk upload: a zip, a tar, or multipart with one or more `image` fields. Every

@@ -7,6 +7,7 @@ import type { InferenceEngine, ServedModel } from '../inference/engine.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
 import { itemSeed, varyInput } from './augment.js';
+import { entryBaseName } from './uploads.js';
 
 export interface WorkerSettings {
   maxBatch: number;
@@ -24,7 +25,7 @@ const EXTENSIONS = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
 
 /** `<target>/<input index>-<input stem>-<copy>.<ext>`: unique per item, recognisable, and tar-safe. */
 export function outputName(item: Pick<ClaimedItem, 'inputIdx' | 'inputName' | 'target' | 'copy'>, format: JobSpec['format']): string {
-  const stem = (item.inputName.split('/').pop() ?? '').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'image';
+  const stem = entryBaseName(item.inputName).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'image';
   return `${item.target}/${String(item.inputIdx).padStart(5, '0')}-${stem}-${item.copy}.${EXTENSIONS[format]}`;
 }
 
