@@ -26,6 +26,12 @@ export function createApp(deps: AppDeps, isShuttingDown: () => boolean): OpenAPI
     },
   });
 
+  // While shutting down, every answer closes its connection: keep-alive clients reconnect
+  // elsewhere, and the process exits once the requests already in flight have their answers.
+  app.use('*', async (c, next) => {
+    await next();
+    if (isShuttingDown()) c.header('Connection', 'close');
+  });
   app.use('*', requestId());
   app.use('*', accessLog(deps.log, deps.metrics));
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Server as NetServer } from 'node:net';
 import { serve } from '@hono/node-server';
 import { restrictDecoders } from '../core/image-codec.js';
 import { readSetting } from '../core/config.js';
@@ -9,6 +9,10 @@ import { createApp } from './app.js';
 import { InferenceEngine } from './inference/engine.js';
 import { JobWorker } from './jobs/worker.js';
 import { answerClientError } from './client-error.js';
+import { IdleConnections } from './idle-connections.js';
+
+/** A kept-alive connection idle this long at shutdown has no request on its way and is closed. */
+const IDLE_AT_SHUTDOWN_MS = 200;
 import { type LogSink, createLogger } from './log.js';
 import { ServerMetrics } from './metrics.js';
 import { type SeedResult, seedOnFirstStart } from './seed.js';
@@ -68,6 +72,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       listening.once('error', reject);
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, log));
+    const idle = new IdleConnections(server);
     const port = (server.address() as AddressInfo).port;
     const shownHost = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
     const baseUrl = `http://${shownHost}:${port}`;
@@ -79,11 +84,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       (closing ??= (async () => {
         shuttingDown = true;
         log.info('shutting down', { graceMs: settings.shutdownGraceMs });
-        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // net.Server's close stops accepting and waits for the connections to end. http.Server's
+        // also closes every idle one at once, which resets a request a keep-alive client is
+        // writing on it at that moment.
+        const drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+        // Answers now close their connections (see app.ts); a connection left idle longer than a
+        // client's turnaround is closed too, so the process exits as soon as the last answer is out.
+        const sweep = setInterval(() => idle.closeIdleFor(IDLE_AT_SHUTDOWN_MS), IDLE_AT_SHUTDOWN_MS / 4);
+        idle.closeIdleFor(IDLE_AT_SHUTDOWN_MS);
         const grace = setTimeout(() => server.closeAllConnections(), settings.shutdownGraceMs);
         await Promise.all([drained, worker?.stop()]);
         clearTimeout(grace);
+        clearInterval(sweep);
         await engine.close();
         await handle.close();
         log.info('stopped');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent, get as httpGet } from 'node:http';
 import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, serverTest } from './harness.js';
 
 // A 100 ms batching window (default 2 ms): on a loaded machine twelve concurrent uploads can
@@ -84,4 +85,44 @@ serverTest('graceful shutdown: in-flight requests finish, new connections are re
   assert.equal((await inFlight).status, 200);
   await closing;
   await assert.rejects(fetch(`${url}/health/live`), 'the port is closed');
+});
+
+serverTest('graceful shutdown under keep-alive load: answers close their connections, none is reset, and it exits without waiting out the grace', { shutdownGraceMs: 8_000 }, async ({ url, server }) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const { port } = new URL(url);
+  const outcomes = { ok: 0, refused: 0, reset: 0, other: [] as string[] };
+  const get = () =>
+    new Promise<void>((resolve) => {
+      const request = httpGet({ host: '127.0.0.1', port: Number(port), path: '/health/live', agent }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          outcomes.ok++;
+          resolve();
+        });
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ECONNREFUSED') outcomes.refused++;
+        else if (error.code === 'ECONNRESET') outcomes.reset++;
+        else outcomes.other.push(String(error.code ?? error.message));
+        resolve();
+      });
+    });
+  let running = true;
+  // Eight clients, each sending its next request on its kept-alive connection as soon as the last answer arrives.
+  const clients = Array.from({ length: 8 }, async () => {
+    while (running) {
+      const refusedBefore = outcomes.refused;
+      await get();
+      if (outcomes.refused > refusedBefore) return;
+    }
+  });
+  await eventually('traffic on kept-alive connections', async () => (outcomes.ok > 200 ? true : undefined));
+  const started = performance.now();
+  await server.close();
+  const closeMs = performance.now() - started;
+  running = false;
+  await Promise.all(clients);
+  agent.destroy();
+  assert.deepEqual([outcomes.reset, outcomes.other], [0, []], JSON.stringify(outcomes));
+  assert.ok(closeMs < 2_000, `shutdown took ${closeMs.toFixed(0)} ms of its 8000 ms grace`);
 });
