@@ -30,6 +30,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** A model exists but cannot be served now (its artifact is corrupt or will not load): the server's fault, not the request's. */
+export class ModelUnavailableError extends Error {
+  override name = 'ModelUnavailableError';
+}
+
 /** The input itself is wrong, whatever the database holds. */
 export class ValidationError extends Error {
   override name = 'ValidationError';

@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import { UndecodableImageError, UnsupportedImageError } from '../core/image-codec.js';
-import { ConflictError, IntegrityError, NotFoundError, ValidationError, isDatabaseUnavailable } from '../db/errors.js';
+import { ConflictError, IntegrityError, ModelUnavailableError, NotFoundError, ValidationError, isDatabaseUnavailable } from '../db/errors.js';
 
 /** Seconds a client is asked to wait when the database is unavailable: long enough for a restart or failover to begin. */
 const DATABASE_RETRY_AFTER_S = 5;
@@ -25,6 +25,7 @@ export const PROBLEM_TYPES = {
   'too-many-requests': { status: 429, title: 'This client has too many requests in flight' },
   overloaded: { status: 503, title: 'The server is at capacity; retry after the indicated delay' },
   'not-ready': { status: 503, title: 'The server is not ready to serve yet' },
+  'model-unavailable': { status: 503, title: 'The model exists but cannot be served now' },
   'database-unavailable': { status: 503, title: 'The database is unavailable; retry after the indicated delay' },
   timeout: { status: 504, title: 'The request did not complete within the time limit' },
   internal: { status: 500, title: 'Internal server error' },
@@ -66,7 +67,8 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof UnsupportedImageError) return new Problem('unsupported-media-type', error.message);
   if (error instanceof UndecodableImageError) return new Problem('undecodable-image', error.message);
   if (error instanceof HTTPException) return fromHttpException(error);
-  if (error instanceof IntegrityError) return new Problem('internal', error.message);
+  // A corrupt or unloadable artifact: retrying later may meet a repaired or re-promoted model.
+  if (error instanceof IntegrityError || error instanceof ModelUnavailableError) return new Problem('model-unavailable', error.message, { headers: { 'Retry-After': '60' } });
   if (isDatabaseUnavailable(error)) {
     return new Problem('database-unavailable', 'the registry database does not answer; the server keeps retrying it', { headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_S) } });
   }

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { NotFoundError } from '../../db/errors.js';
+import { ModelUnavailableError, NotFoundError } from '../../db/errors.js';
 import { type ModelRef, formatRef, getChampions, listModelVersions } from '../../db/registry.js';
 import { type Translator, formatTranslator } from '../../db/translators.js';
 import type { Logger } from '../log.js';
@@ -27,6 +27,18 @@ export interface ServedModel {
 /** Versions asked for by number (not champions) stay loaded up to this many, least recently used first out. */
 const MAX_PINNED = 4;
 
+/** A champion that failed to load is tried again after this long, doubling up to the maximum: a corrupt artifact is not re-read every poll. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
+/** Why a translator's champion is not being served, and when to try it again. */
+export interface ChampionFailure {
+  version: number;
+  reason: string;
+  failures: number;
+  retryAt: number;
+}
+
 /**
  * Owns the onnxruntime sessions of a process: the champion of every translator, kept current by
  * polling the registry (so a promote or rollback on any instance reaches every instance within
@@ -41,6 +53,8 @@ export class InferenceEngine {
   private readonly leases = new Map<string, number>();
   private poller: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  /** Champions that failed to load, by translator: what readiness and requests report. */
+  readonly failed = new Map<string, ChampionFailure>();
   /** Every champion loaded at the last look at the registry. */
   ready = false;
 
@@ -75,16 +89,28 @@ export class InferenceEngine {
       for (const champion of await getChampions(this.db)) {
         const key = formatTranslator(champion);
         const current = this.champions.get(key);
-        if (current?.ref.version === champion.version) continue;
+        if (current?.ref.version === champion.version) {
+          this.failed.delete(key);
+          continue;
+        }
+        const failure = this.failed.get(key);
+        if (failure?.version === champion.version && Date.now() < failure.retryAt) {
+          allLoaded = false;
+          continue;
+        }
         try {
           const served = await this.load({ source: champion.source, target: champion.target, version: champion.version });
           this.champions.set(key, served);
+          this.failed.delete(key);
           this.log.info('champion loaded', { translator: key, version: champion.version, previous: current?.ref.version ?? null, sha256: served.sha256 });
           // The replaced champion stays loaded as a pinned version, so rolling back to it is instant.
           if (current) this.trimPinned();
         } catch (error) {
           allLoaded = false;
-          this.log.error('champion failed to load', { translator: key, version: champion.version, error });
+          const failures = failure?.version === champion.version ? failure.failures + 1 : 1;
+          const reason = error instanceof Error ? error.message : String(error);
+          this.failed.set(key, { version: champion.version, reason, failures, retryAt: Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1)) });
+          this.log.error('champion failed to load', { translator: key, version: champion.version, failures, error });
         }
       }
     } catch (error) {
@@ -125,6 +151,9 @@ export class InferenceEngine {
   async resolve(translator: Translator, version?: number): Promise<ServedModel> {
     if (version === undefined) {
       const champion = this.champions.get(formatTranslator(translator));
+      const failure = this.failed.get(formatTranslator(translator));
+      // A newer champion that cannot load leaves the previous one serving; with none, say why.
+      if (!champion && failure) throw new ModelUnavailableError(`${formatTranslator(translator)} v${failure.version} cannot be served: ${failure.reason}`);
       if (!champion) throw new NotFoundError(`${formatTranslator(translator)} has no champion to serve; ask for a version or promote one`);
       return champion;
     }

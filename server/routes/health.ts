@@ -56,7 +56,8 @@ export function registerHealth(app: App, deps: AppDeps, isShuttingDown: () => bo
       } finally {
         clearTimeout(timer);
       }
-      if (!detail && !checks.champions) detail = 'a champion model failed to load (see the server log)';
+      const failed = [...deps.engine.failed].map(([translator, f]) => `${translator} v${f.version}: ${f.reason}`);
+      if (!detail && !checks.champions) detail = `champion failed to load: ${failed.join('; ') || 'see the server log'}`;
       if (isShuttingDown()) detail = 'shutting down';
       const ready = checks.database && checks.migrations && checks.champions && !isShuttingDown();
       const body = { status: ready ? ('ready' as const) : ('not ready' as const), checks, ...(detail ? { detail } : {}) };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import sharp from 'sharp';
+import { sql } from 'drizzle-orm';
+import { promote } from '../../db/registry.js';
 import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, registerGenerator, serverTest } from './harness.js';
 
 interface ProblemJson {
@@ -181,4 +183,27 @@ serverTest('with the inference queue full, a request is shed before its image is
   }
   const line = await eventually('the request log line', async () => logs.find((l) => l.msg === 'request' && l.status === 503));
   assert.equal(line.level, 'warn', 'shedding load is expected under stress, not an error');
+});
+
+serverTest('a champion whose artifact is corrupt answers 503 with the reason, readiness names it, and it is re-read with back-off, not every poll', {}, async ({ url, db, server, translateKey, logs }) => {
+  const version = await registerGenerator(db, NEUTRAL_DISGUST, 1);
+  // Bit rot, or a hand in the database: the registry's own guards refuse any change to an artifact.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.execute(sql`update model_artifacts set content = ${Buffer.from('not an onnx model')} where kind = 'onnx'`);
+  });
+  await promote(db, { ...version, expectedVersion: null, actor: 'test', force: { reason: 'corrupt on purpose' } });
+  await server.engine.refresh();
+  const face = new Uint8Array(await faceImage(1));
+  const champion = await png(face, translateKey)(url);
+  await problem(champion, 503, /neutral->disgust v1 cannot be served: .*sha256/);
+  assert.equal(champion.headers.get('retry-after'), '60');
+  await problem(await png(face, translateKey, 'target=disgust&version=1')(url), 503, /sha256/);
+  const ready = await fetch(`${url}/health/ready`);
+  assert.equal(ready.status, 503);
+  assert.match(((await ready.json()) as { detail: string }).detail, /champion failed to load: neutral->disgust v1: .*sha256/);
+  // Polled every 200 ms for 1.5 s: without back-off that is ~8 reads of the artifact.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const attempts = logs.filter((l) => l.msg === 'champion failed to load').length;
+  assert.ok(attempts <= 2, `${attempts} attempts to load the corrupt champion`);
 });
