@@ -94,10 +94,16 @@ export async function createJob(db: Database, input: CreateJobInput): Promise<Jo
 
 const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function getJob(db: Database, id: string): Promise<Job> {
+/**
+ * A job, as `viewer` may see it: a job submitted with an API key exists only for that key and
+ * for admin keys (to anyone else it is as missing as an unknown id); one submitted without a key
+ * is known to whoever has its id. No viewer: the caller is trusted (workers, tools).
+ */
+export async function getJob(db: Database, id: string, viewer?: { apiKeyId: number | null; admin: boolean }): Promise<Job> {
   if (!UUID_FORMAT.test(id)) throw new NotFoundError(`job ${id} does not exist`);
   const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
-  if (!row) throw new NotFoundError(`job ${id} does not exist`);
+  const hidden = viewer && !viewer.admin && row?.apiKeyId != null && row.apiKeyId !== viewer.apiKeyId;
+  if (!row || hidden) throw new NotFoundError(`job ${id} does not exist`);
   const grouped = await db
     .select({ status: jobItems.status, count: sql<number>`count(*)::int` })
     .from(jobItems)

@@ -48,6 +48,11 @@ function present(job: JobRecord) {
 export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
   const { settings, engine, handle } = deps;
   const auth = requireScope(keys, 'translate', { allowAnonymous: settings.publicTranslate });
+  // A job is its submitter's: other translate keys get 404 for it, admin keys see every job.
+  const viewer = (c: { get(key: 'apiKey'): { id: number; scopes: readonly string[] } | undefined }) => {
+    const key = c.get('apiKey');
+    return { apiKeyId: key?.id ?? null, admin: key?.scopes.includes('admin') ?? false };
+  };
 
   app.openapi(
     createRoute({
@@ -116,7 +121,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
         ...problems('unauthenticated', 'forbidden', 'not-found'),
       },
     }),
-    async (c) => c.json(present(await getJob(handle.db, c.req.valid('param').id)), 200),
+    async (c) => c.json(present(await getJob(handle.db, c.req.valid('param').id, viewer(c))), 200),
   );
 
   app.openapi(
@@ -137,7 +142,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       },
     }),
     async (c) => {
-      const job = await getJob(handle.db, c.req.valid('param').id);
+      const job = await getJob(handle.db, c.req.valid('param').id, viewer(c));
       if (job.status !== 'completed') {
         throw new Problem('conflict', `job ${job.id} is ${job.status} (${job.counts.done + job.counts.failed} of ${job.itemCount} items finished); fetch the result when it is completed`);
       }
