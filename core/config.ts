@@ -98,6 +98,12 @@ export const settings = {
   jobClaimSize: integer('FACEAUG_JOB_CLAIM_SIZE', 'job items a worker claims at a time', 16, 1),
   jobLeaseMs: integer('FACEAUG_JOB_LEASE_MS', 'how long a claim lasts before another worker may take the item over, in ms', 60_000, 1),
   jobPollMs: integer('FACEAUG_JOB_POLL_MS', 'how often an idle worker looks for job items, in ms', 500, 10),
+  receiveTimeoutMs: integer(
+    'FACEAUG_RECEIVE_TIMEOUT_MS',
+    'longest a client may take to send a whole request, upload included, in ms (then 408 and the connection closes)',
+    120_000,
+    1,
+  ),
   shutdownGraceMs: integer('FACEAUG_SHUTDOWN_GRACE_MS', 'how long SIGTERM waits for in-flight requests and job items, in ms', 10_000),
 } satisfies Record<string, Setting<unknown>>;
 

@@ -11,6 +11,9 @@ import { JobWorker } from './jobs/worker.js';
 import { answerClientError } from './client-error.js';
 import { IdleConnections } from './idle-connections.js';
 
+/** Request line and headers come in one packet or a few: a client slower than this is stalled. */
+const HEADERS_TIMEOUT_MS = 20_000;
+
 /** A kept-alive connection idle this long at shutdown has no request on its way and is closed. */
 const IDLE_AT_SHUTDOWN_MS = 200;
 import { type LogSink, createLogger } from './log.js';
@@ -67,8 +70,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     let shuttingDown = false;
     const app = createApp({ handle, engine, settings, metrics, log }, () => shuttingDown);
     const server = await new Promise<Server>((resolve, reject) => {
-      // Without createServer options, @hono/node-server makes a plain node:http server.
-      const listening = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(listening as Server));
+      // A plain node:http server whose clients must send a whole request within receiveTimeoutMs
+      // (Node's default holds a stalled upload for 300 s), checked at a tenth of that.
+      const serverOptions = {
+        requestTimeout: settings.receiveTimeoutMs,
+        headersTimeout: Math.min(settings.receiveTimeoutMs, HEADERS_TIMEOUT_MS),
+        connectionsCheckingInterval: Math.max(10, Math.min(30_000, settings.receiveTimeoutMs / 10)),
+      };
+      const listening = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host, serverOptions }, () => resolve(listening as Server));
       listening.once('error', reject);
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, log));

@@ -24,6 +24,7 @@ export interface ServerSettings {
   jobLeaseMs: number;
   jobPollMs: number;
   shutdownGraceMs: number;
+  receiveTimeoutMs: number;
   keyCacheMs: number;
   keyStaleMs: number;
 }
@@ -51,6 +52,7 @@ const NAMES = [
   'jobLeaseMs',
   'jobPollMs',
   'shutdownGraceMs',
+  'receiveTimeoutMs',
   'keyCacheMs',
   'keyStaleMs',
 ] as const satisfies ReadonlyArray<keyof ServerSettings>;

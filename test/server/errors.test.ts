@@ -207,3 +207,19 @@ serverTest('a champion whose artifact is corrupt answers 503 with the reason, re
   const attempts = logs.filter((l) => l.msg === 'champion failed to load').length;
   assert.ok(attempts <= 2, `${attempts} attempts to load the corrupt champion`);
 });
+
+serverTest('a stalled upload is cut off after the receive timeout with a 408 problem, and logged as the client\'s doing', { receiveTimeoutMs: 600 }, async ({ url, translateKey, logs }) => {
+  const { port, hostname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const started = performance.now();
+  socket.write(`POST /v1/translate?target=disgust HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${translateKey}\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n`);
+  socket.write(Buffer.alloc(1_000, 1));
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  const answer = Buffer.concat(chunks).toString('utf8');
+  const ms = performance.now() - started;
+  assert.ok(ms < 3_000, `the stalled upload was held ${ms.toFixed(0)} ms`);
+  assert.match(answer, /^HTTP\/1\.1 408 Request Timeout/);
+  assert.equal((JSON.parse(answer.split('\r\n\r\n')[1]!) as { type: string }).type, '/docs#problem-request-timeout');
+  assert.ok(!logs.some((l) => l.level === 'error'), JSON.stringify(logs.filter((l) => l.level === 'error')));
+});
