@@ -35,6 +35,11 @@ export class ModelUnavailableError extends Error {
   override name = 'ModelUnavailableError';
 }
 
+/** A caller is over a limit on work it may have outstanding: retry when some of it has finished. */
+export class QuotaError extends Error {
+  override name = 'QuotaError';
+}
+
 /** The input itself is wrong, whatever the database holds. */
 export class ValidationError extends Error {
   override name = 'ValidationError';

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type SQL, and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { type Expression, isExpression } from '../core/expressions.js';
 import type { Database } from './client.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, QuotaError, ValidationError } from './errors.js';
 import { type JobItemStatus, type JobModels, jobInputs, jobItems, jobs } from './schema/index.js';
 
 export type { JobModels };
@@ -46,7 +46,12 @@ export interface Job {
 const INSERT_CHUNK = 200;
 
 /** Stores a job, its inputs and one pending item per (input, target, copy), atomically. */
-export async function createJob(db: Database, input: CreateJobInput): Promise<Job> {
+/**
+ * Stores a job, its inputs and one pending item per output. With `maxItemsInFlight`, a key whose
+ * unfinished items plus this job's would exceed it is refused (QuotaError); submissions of one
+ * key are serialised for that check, so concurrent uploads cannot slip past it together.
+ */
+export async function createJob(db: Database, input: CreateJobInput, limits: { maxItemsInFlight?: number } = {}): Promise<Job> {
   if (input.inputs.length === 0) throw new ValidationError('a job needs at least one image');
   if (input.targets.length === 0) throw new ValidationError('a job needs at least one target');
   if (!Number.isInteger(input.copies) || input.copies < 1) throw new ValidationError(`copies must be a positive integer, got ${input.copies}`);
@@ -55,7 +60,20 @@ export async function createJob(db: Database, input: CreateJobInput): Promise<Jo
   const missing = input.targets.filter((target) => !input.models[target]);
   if (missing.length > 0) throw new ValidationError(`no model pinned for target(s) ${missing.join(', ')}`);
   const id = randomUUID();
+  const itemCount = input.inputs.length * input.targets.length * input.copies;
   await db.transaction(async (tx) => {
+    if (input.apiKeyId != null && limits.maxItemsInFlight !== undefined) {
+      await tx.execute(sql`select pg_advisory_xact_lock(${JOB_QUOTA_LOCK}, ${input.apiKeyId})`);
+      const [row] = await tx
+        .select({ count: sql<number>`count(*)::int` })
+        .from(jobItems)
+        .innerJoin(jobs, eq(jobs.id, jobItems.jobId))
+        .where(and(eq(jobs.apiKeyId, input.apiKeyId), inArray(jobItems.status, ['pending', 'running'])));
+      const inFlight = Number(row?.count ?? 0);
+      if (inFlight + itemCount > limits.maxItemsInFlight) {
+        throw new QuotaError(`this key has ${inFlight} job items unfinished; ${itemCount} more would pass its limit of ${limits.maxItemsInFlight}`);
+      }
+    }
     await tx.insert(jobs).values({
       id,
       source: input.source,
@@ -66,7 +84,7 @@ export async function createJob(db: Database, input: CreateJobInput): Promise<Jo
       size: input.size,
       models: input.models,
       inputCount: input.inputs.length,
-      itemCount: input.inputs.length * input.targets.length * input.copies,
+      itemCount,
       apiKeyId: input.apiKeyId ?? null,
     });
     for (let start = 0; start < input.inputs.length; start += INSERT_CHUNK) {
@@ -93,6 +111,31 @@ export async function createJob(db: Database, input: CreateJobInput): Promise<Jo
 }
 
 const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** First key of the advisory lock that serialises one API key's submissions (the second is the key's id). */
+const JOB_QUOTA_LOCK = 0x6a6f6273; // 'jobs'
+
+async function deleteJobRows(tx: Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.delete(jobItems).where(inArray(jobItems.jobId, ids));
+  await tx.delete(jobInputs).where(inArray(jobInputs.jobId, ids));
+  await tx.delete(jobs).where(inArray(jobs.id, ids));
+}
+
+/** Deletes a job with its inputs and outputs, if `viewer` may see it (see getJob); a worker holding its items has its results refused. */
+export async function deleteJob(db: Database, id: string, viewer?: { apiKeyId: number | null; admin: boolean }): Promise<void> {
+  await getJob(db, id, viewer);
+  await db.transaction((tx) => deleteJobRows(tx, [id]));
+}
+
+/** Deletes every job that finished before `cutoff`, inputs and outputs included; returns how many. */
+export async function deleteJobsFinishedBefore(db: Database, cutoff: Date): Promise<number> {
+  return db.transaction(async (tx) => {
+    const expired = await tx.select({ id: jobs.id }).from(jobs).where(lt(jobs.finishedAt, cutoff));
+    await deleteJobRows(tx, expired.map((j) => j.id));
+    return expired.length;
+  });
+}
 
 /**
  * A job, as `viewer` may see it: a job submitted with an API key exists only for that key and

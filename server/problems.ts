@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import { UndecodableImageError, UnsupportedImageError } from '../core/image-codec.js';
-import { ConflictError, IntegrityError, ModelUnavailableError, NotFoundError, ValidationError, isDatabaseUnavailable } from '../db/errors.js';
+import { ConflictError, IntegrityError, ModelUnavailableError, NotFoundError, QuotaError, ValidationError, isDatabaseUnavailable } from '../db/errors.js';
 
 /** Seconds a client is asked to wait when the database is unavailable: long enough for a restart or failover to begin. */
 const DATABASE_RETRY_AFTER_S = 5;
@@ -64,6 +64,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof NotFoundError) return new Problem('not-found', error.message);
   if (error instanceof ConflictError) return new Problem('conflict', error.message);
   if (error instanceof ValidationError) return new Problem('bad-request', error.message);
+  if (error instanceof QuotaError) return new Problem('too-many-requests', error.message, { headers: { 'Retry-After': '30' } });
   if (error instanceof UnsupportedImageError) return new Problem('unsupported-media-type', error.message);
   if (error instanceof UndecodableImageError) return new Problem('undecodable-image', error.message);
   if (error instanceof HTTPException) return fromHttpException(error);

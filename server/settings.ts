@@ -19,6 +19,9 @@ export interface ServerSettings {
   maxImagePixels: number;
   maxJobBytes: number;
   maxJobImages: number;
+  maxJobItems: number;
+  maxJobItemsPerKey: number;
+  jobRetentionMs: number;
   jobWorker: boolean;
   jobClaimSize: number;
   jobLeaseMs: number;
@@ -47,6 +50,9 @@ const NAMES = [
   'maxImagePixels',
   'maxJobBytes',
   'maxJobImages',
+  'maxJobItems',
+  'maxJobItemsPerKey',
+  'jobRetentionMs',
   'jobWorker',
   'jobClaimSize',
   'jobLeaseMs',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FACE_PIXELS, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
 import type { Database } from '../../db/client.js';
 import { IntegrityError, NotFoundError } from '../../db/errors.js';
-import { type ClaimedItem, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
+import { type ClaimedItem, deleteJobsFinishedBefore, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
 import type { InferenceEngine, ServedModel } from '../inference/engine.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -11,6 +11,8 @@ import { entryBaseName } from './uploads.js';
 
 export interface WorkerSettings {
   maxBatch: number;
+  /** Finished jobs older than this are deleted (0: never). */
+  jobRetentionMs: number;
   maxImagePixels: number;
   jobClaimSize: number;
   jobLeaseMs: number;
@@ -20,6 +22,9 @@ export interface WorkerSettings {
 type JobSpec = Awaited<ReturnType<typeof getJobSpec>>;
 
 const MAX_CACHED_SPECS = 256;
+
+/** How often a worker looks for expired jobs, at most (a tenth of the retention when that is shorter). */
+const MAX_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 const EXTENSIONS = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
 
@@ -60,7 +65,12 @@ export class JobWorker {
   }
 
   private async loop(): Promise<void> {
+    let nextSweep = 0;
     while (!this.stopping) {
+      if (this.settings.jobRetentionMs > 0 && Date.now() >= nextSweep) {
+        nextSweep = Date.now() + Math.min(MAX_SWEEP_INTERVAL_MS, this.settings.jobRetentionMs / 10);
+        await this.deleteExpired();
+      }
       const token = randomUUID();
       let claimed: ClaimedItem[] = [];
       try {
@@ -71,6 +81,16 @@ export class JobWorker {
         await releaseItems(this.db, token).catch(() => undefined);
       }
       if (claimed.length === 0) await this.sleep(this.settings.jobPollMs);
+    }
+  }
+
+  /** Retention: every worker sweeps now and then; deleting the same expired jobs twice is harmless. */
+  private async deleteExpired(): Promise<void> {
+    try {
+      const deleted = await deleteJobsFinishedBefore(this.db, new Date(Date.now() - this.settings.jobRetentionMs));
+      if (deleted > 0) this.log.info('expired jobs deleted', { jobs: deleted, retentionMs: this.settings.jobRetentionMs });
+    } catch (error) {
+      this.log.warn('deleting expired jobs failed; the next sweep retries', { error });
     }
   }
 

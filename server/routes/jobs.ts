@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { EXPRESSIONS, type Expression as ExpressionName, isExpression } from '../../core/expressions.js';
-import { type Job as JobRecord, type JobModels, createJob, getJob } from '../../db/jobs.js';
+import { type Job as JobRecord, type JobModels, createJob, deleteJob, getJob } from '../../db/jobs.js';
 import type { App, AppDeps } from '../context.js';
 import { type KeyVerifier, requireScope } from '../middleware/auth.js';
 import { limitBody } from '../middleware/body-limit.js';
@@ -78,7 +78,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       },
       responses: {
         202: { description: 'accepted; `Location` names the job', content: { 'application/json': { schema: Job } } },
-        ...problems('bad-request', 'unauthenticated', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type'),
+        ...problems('bad-request', 'unauthenticated', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type', 'too-many-requests'),
       },
     }),
     async (c) => {
@@ -90,6 +90,10 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
         models[target] = { version: served.ref.version, sha256: served.sha256 };
       }
       const inputs = await readJobUpload(c.req.raw, { maxImages: settings.maxJobImages, maxBytes: settings.maxJobBytes });
+      const items = inputs.length * query.targets.length * query.copies;
+      if (items > settings.maxJobItems) {
+        throw new Problem('payload-too-large', `${inputs.length} images x ${query.targets.length} targets x ${query.copies} copies is ${items} outputs; a job may have at most ${settings.maxJobItems}`);
+      }
       const job = await createJob(handle.db, {
         source: query.source,
         targets: query.targets,
@@ -100,7 +104,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
         models,
         inputs,
         apiKeyId: c.get('apiKey')?.id ?? null,
-      });
+      }, { maxItemsInFlight: settings.maxJobItemsPerKey });
       deps.log.info('job accepted', { requestId: c.get('requestId'), job: job.id, inputs: job.inputCount, items: job.itemCount });
       c.header('Location', `/v1/jobs/${job.id}`);
       return c.json(present(job), 202);
@@ -151,6 +155,27 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
         'Content-Type': format === 'zip' ? 'application/zip' : 'application/x-tar',
         'Content-Disposition': `attachment; filename="faceaug-job-${job.id}.${format}"`,
       });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/jobs/{id}',
+      tags: ['jobs'],
+      summary: 'Delete a job with its uploaded images and outputs',
+      description: 'Unfinished items are dropped; a worker holding some has its results refused. Finished jobs are also deleted by themselves after FACEAUG_JOB_RETENTION_MS.',
+      security: [{ bearer: [] }],
+      middleware: [auth] as const,
+      request: { params: JobId },
+      responses: {
+        204: { description: 'deleted' },
+        ...problems('unauthenticated', 'forbidden', 'not-found'),
+      },
+    }),
+    async (c) => {
+      await deleteJob(handle.db, c.req.valid('param').id, viewer(c));
+      return c.body(null, 204);
     },
   );
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
 import { zipSync } from 'fflate';
 import { createApiKey } from '../../db/api-keys.js';
 import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, serverTest } from './harness.js';
@@ -21,3 +22,45 @@ serverTest("a job is its submitter's: another translate key gets 404 for its sta
   assert.equal((await status(adminKey)).status, 200);
   assert.equal((await fetch(`${url}/v1/jobs/${id}/result`, { headers: bearer(translateKey) })).status, 200);
 });
+
+serverTest(
+  'jobs are bounded: outputs per job (413), unfinished outputs per key (429); a job can be deleted, and finished ones expire by themselves',
+  { maxJobItems: 6, maxJobItemsPerKey: 8, jobRetentionMs: 1_500, jobWorker: false },
+  async ({ url, db, server, translateKey, restart }) => {
+    await registerChampion(db, NEUTRAL_DISGUST, 1);
+    await server.engine.refresh();
+    const image = new Uint8Array(await faceImage(1));
+    const submit = (images: number, copies: number) =>
+      fetch(`${url}/v1/jobs?targets=disgust&copies=${copies}`, {
+        method: 'POST',
+        headers: { ...bearer(translateKey), 'Content-Type': 'application/zip' },
+        body: zipSync(Object.fromEntries(Array.from({ length: images }, (_, i) => [`f${i}.png`, image]))),
+      });
+    const tooBig = await submit(4, 2);
+    assert.equal(tooBig.status, 413);
+    assert.match(((await tooBig.json()) as { detail: string }).detail, /4 images x 1 targets x 2 copies is 8 outputs; a job may have at most 6/);
+
+    // No worker runs here: what is submitted stays unfinished.
+    const first = await submit(3, 2);
+    assert.equal(first.status, 202);
+    const overQuota = await submit(3, 1);
+    assert.equal(overQuota.status, 429);
+    assert.equal(overQuota.headers.get('retry-after'), '30');
+    assert.match(((await overQuota.json()) as { detail: string }).detail, /6 job items unfinished; 3 more would pass its limit of 8/);
+
+    const { id } = (await first.json()) as { id: string };
+    const deleted = await fetch(`${url}/v1/jobs/${id}`, { method: 'DELETE', headers: bearer(translateKey) });
+    assert.equal(deleted.status, 204);
+    assert.equal((await fetch(`${url}/v1/jobs/${id}`, { headers: bearer(translateKey) })).status, 404);
+    assert.equal((await submit(3, 1)).status, 202, 'deleting the job freed its quota');
+
+    // Restarted with a job worker, the server finishes it, and its retention sweep deletes it some time later.
+    await server.close();
+    const worked = await restart({ jobWorker: true });
+    const [{ id: second }] = ((await worked.handle.db.execute(sql`select id from jobs`)) as unknown as { rows: Array<{ id: string }> }).rows;
+    await eventually('the job to finish', async () => (((await (await fetch(`${worked.url}/v1/jobs/${second}`, { headers: bearer(translateKey) })).json()) as { status: string }).status === 'completed' ? true : undefined));
+    await eventually('the finished job to expire', async () => ((await fetch(`${worked.url}/v1/jobs/${second}`, { headers: bearer(translateKey) })).status === 404 ? true : undefined), 15_000);
+    const left = (await worked.handle.db.execute(sql`select (select count(*) from jobs)::int as jobs, (select count(*) from job_inputs)::int as inputs, (select count(*) from job_items)::int as items`)) as unknown as { rows: unknown[] };
+    assert.deepEqual(left.rows[0], { jobs: 0, inputs: 0, items: 0 });
+  },
+);
