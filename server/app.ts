@@ -53,7 +53,8 @@ export function createApp(deps: AppDeps, isShuttingDown: () => boolean): OpenAPI
   app.onError((error, c) => {
     const problem = c.req.raw.signal.aborted ? new Problem('client-closed-request', 'the client went away while its request was read or served') : toProblem(error);
     if (problem.type === 'overloaded' || problem.type === 'timeout') deps.metrics.shed.inc({ reason: problem.type });
-    else if (problem.status >= 500 && problem.type !== 'database-unavailable') deps.log.error('request failed', { requestId: c.get('requestId'), path: c.req.path, error });
+    else if (problem.type === 'database-unavailable') deps.log.warn('database unavailable', { requestId: c.get('requestId'), path: c.req.path, error });
+    else if (problem.status >= 500) deps.log.error('request failed', { requestId: c.get('requestId'), path: c.req.path, error });
     return render(c, problem);
   });
   return app;
