@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { type ApiKey, type ApiKeyScope, verifyApiKey } from '../../db/api-keys.js';
 import type { Database } from '../../db/client.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
+import { withDatabaseDeadline } from '../deadline.js';
 import type { AppEnv } from '../context.js';
 import { Problem } from '../problems.js';
 
@@ -40,7 +41,7 @@ export class KeyVerifier {
     let key: ApiKey | undefined;
     try {
       const check = verifyApiKey(this.db, plaintext);
-      key = stale ? await withDeadline(check, RECHECK_WAIT_MS) : await check;
+      key = stale ? await withDatabaseDeadline(check, RECHECK_WAIT_MS) : await check;
     } catch (error) {
       if (!stale || !isDatabaseUnavailable(error)) throw error;
       this.onStale(stale.key, error);
@@ -50,21 +51,6 @@ export class KeyVerifier {
     else this.cache.delete(id);
     return key;
   }
-}
-
-class RecheckTimeout extends Error {
-  override name = 'RecheckTimeout';
-  // Reads as "unavailable" to isDatabaseUnavailable: a hung database is one.
-  readonly code = 'ETIMEDOUT';
-}
-
-/** `promise`, or a RecheckTimeout after `ms`; the query itself runs on, bounded by the pool's query timeout. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RecheckTimeout(`the database did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="faceaug"' };

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { migrationStatus } from '../../db/migrate.js';
 import type { App, AppDeps } from '../context.js';
+import { withDatabaseDeadline } from '../deadline.js';
 
 const Readiness = z
   .object({
@@ -42,19 +43,16 @@ export function registerHealth(app: App, deps: AppDeps, isShuttingDown: () => bo
       const checks = { database: false, migrations: false, champions: deps.engine.ready };
       let detail: string | undefined;
       // A load balancer's probe needs an answer within its own timeout, whatever the database does.
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${READY_DATABASE_WAIT_MS} ms`)), READY_DATABASE_WAIT_MS);
-      });
-      try {
-        await Promise.race([deps.handle.db.execute(sql`select 1`), deadline]);
+      const probe = async () => {
+        await deps.handle.db.execute(sql`select 1`);
         checks.database = true;
-        checks.migrations = (await Promise.race([migrationStatus(deps.handle), deadline])).pending === 0;
+        checks.migrations = (await migrationStatus(deps.handle)).pending === 0;
+      };
+      try {
+        await withDatabaseDeadline(probe(), READY_DATABASE_WAIT_MS);
         if (!checks.migrations) detail = 'database migrations are pending';
       } catch (error) {
         detail = `database unreachable: ${error instanceof Error ? error.message : String(error)}`;
-      } finally {
-        clearTimeout(timer);
       }
       const failed = [...deps.engine.failed].map(([translator, f]) => `${translator} v${f.version}: ${f.reason}`);
       if (!detail && !checks.champions) detail = `champion failed to load: ${failed.join('; ') || 'see the server log'}`;
