@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type SQL, and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { type Expression, isExpression } from '../core/expressions.js';
 import type { Database } from './client.js';
 import { NotFoundError, QuotaError, ValidationError } from './errors.js';
@@ -158,6 +158,46 @@ export async function getJob(db: Database, id: string, viewer?: { apiKeyId: numb
   const status: JobStatus = finished === row.itemCount ? 'completed' : finished > 0 || counts.running > 0 ? 'running' : 'queued';
   const { apiKeyId: _, ...rest } = row;
   return { ...rest, format: row.format as Job['format'], status, counts };
+}
+
+/** The queue as every worker sees it: unfinished items and jobs across the whole database. */
+export interface JobBacklog {
+  /** Items waiting for a worker. */
+  pending: number;
+  /** Items claimed by a worker (one whose lease ran out is taken again by the next claim). */
+  running: number;
+  /** Jobs with an item still pending or running. */
+  unfinishedJobs: number;
+  /** Seconds since the oldest unfinished job was submitted; 0 when there is none. */
+  oldestUnfinishedSeconds: number;
+}
+
+/**
+ * The job backlog, for metrics: item counts over the claimable-items index (status, lease_until),
+ * and a scan of the jobs table for the unfinished ones (it has no index on finished_at, but its
+ * rows are small and finished jobs are deleted after the retention period).
+ */
+export async function jobBacklog(db: Database): Promise<JobBacklog> {
+  const [items] = await db
+    .select({
+      pending: sql<number>`count(*) filter (where ${jobItems.status} = 'pending')::int`,
+      running: sql<number>`count(*) filter (where ${jobItems.status} = 'running')::int`,
+    })
+    .from(jobItems)
+    .where(inArray(jobItems.status, ['pending', 'running']));
+  const [unfinished] = await db
+    .select({
+      count: sql<number>`count(*)::int`,
+      oldestSeconds: sql<number | null>`extract(epoch from now() - min(${jobs.createdAt}))::float8`,
+    })
+    .from(jobs)
+    .where(isNull(jobs.finishedAt));
+  return {
+    pending: Number(items?.pending ?? 0),
+    running: Number(items?.running ?? 0),
+    unfinishedJobs: Number(unfinished?.count ?? 0),
+    oldestUnfinishedSeconds: Math.max(0, Number(unfinished?.oldestSeconds ?? 0)),
+  };
 }
 
 /** An item a worker now holds, with what it needs to produce the output. */

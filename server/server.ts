@@ -55,6 +55,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const url = options.databaseUrl === null ? undefined : (options.databaseUrl ?? readSetting('databaseUrl'));
   const handle = await openDatabase(url ? { url } : { dataDir: settings.dataDir });
   const metrics = new ServerMetrics();
+  metrics.watchDatabase(handle);
   const engine = new InferenceEngine(handle.db, settings, metrics, log);
   let worker: JobWorker | undefined;
   try {

@@ -203,7 +203,7 @@ export class InferenceEngine {
 
   private observe(translator: string, size: number, seconds: number): void {
     this.metrics.batchSize.observe(size);
-    this.metrics.inferenceDuration.observe(seconds, { translator });
+    this.metrics.inferenceDuration.observe({ translator }, seconds);
   }
 
   /**

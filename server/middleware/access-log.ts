@@ -16,7 +16,7 @@ export const accessLog = (log: Logger, metrics: ServerMetrics) =>
     const pattern = routePath(c, -1);
     const route = !pattern || pattern.endsWith('*') ? 'unmatched' : pattern;
     const status = c.res.status;
-    metrics.requestDuration.observe(seconds, { route, method: c.req.method, status: String(status) });
+    metrics.requestDuration.observe({ route, method: c.req.method, status: String(status) }, seconds);
     // Shedding load (503), timeouts (504) and clients that left (499) are expected under stress, not faults.
     const level = status === 499 || status === 503 || status === 504 ? 'warn' : status >= 500 ? 'error' : 'info';
     log.log(level, 'request', {

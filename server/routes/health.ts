@@ -69,9 +69,13 @@ export function registerHealth(app: App, deps: AppDeps, isShuttingDown: () => bo
       path: '/metrics',
       tags: ['health'],
       summary: 'Prometheus metrics',
-      description: 'Request latency by route and status, batch sizes, queue depth, inference time, shed requests, job items.',
+      description:
+        'Request latency by route and status, batch sizes, queue depth, inference time, shed requests, job items, the database pool, the job backlog, and the process (CPU, memory, event-loop lag).',
       responses: { 200: { description: 'text exposition format 0.0.4', content: { 'text/plain': { schema: z.string() } } } },
     }),
-    (c) => c.text(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    async (c) => {
+      const register = deps.metrics.registry();
+      return c.text(await register.metrics(), 200, { 'Content-Type': register.contentType });
+    },
   );
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createApiKey } from '../../db/api-keys.js';
 import { postgresTest } from '../helpers/postgres.js';
 import { TcpProxy, type ProxyMode } from '../helpers/tcp-proxy.js';
-import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, withServer } from './harness.js';
+import { NEUTRAL_DISGUST, bearer, eventually, faceImage, registerChampion, sample, withServer } from './harness.js';
 
 const QUERY_TIMEOUT_MS = 2_000;
 
@@ -56,9 +56,22 @@ postgresTest(
           assert.equal(readiness.checks.database, false);
           assert.match(readiness.detail, /database unreachable/);
 
+          // A scrape still answers, in time, with the process series and the database marked down.
+          const metrics = await timed('/metrics');
+          assert.equal(metrics.response.status, 200);
+          assert.ok(metrics.ms < 1_500, `${mode}: /metrics took ${metrics.ms.toFixed(0)} ms`);
+          assert.ok(sample(metrics.body, 'process_resident_memory_bytes')! > 0);
+          assert.equal(sample(metrics.body, 'faceaug_db_up'), 0);
+          assert.doesNotMatch(metrics.body, /^faceaug_job_backlog_/m, `${mode}: no backlog samples without a database`);
+
           await proxy.set('up');
           await eventually(`ready again after ${mode}`, async () => ((await fetch(`${url}/health/ready`)).status === 200 ? true : undefined), 15_000);
           assert.equal((await translate(unseenKey)).response.status, 200, `${mode}: recovered by itself`);
+          const recovered = await eventually(`the backlog in /metrics after ${mode}`, async () => {
+            const body = await (await fetch(`${url}/metrics`)).text();
+            return sample(body, 'faceaug_db_up') === 1 ? body : undefined;
+          });
+          assert.equal(sample(recovered, 'faceaug_job_backlog_jobs'), 0);
         }
       });
     } finally {

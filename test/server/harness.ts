@@ -145,6 +145,12 @@ function migratedPglite(): Promise<string> {
   return template;
 }
 
+/** The value of one sample in a Prometheus text exposition (labels exactly as written), or undefined when it has none. */
+export function sample(exposition: string, series: string): number | undefined {
+  const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 /** Polls `check` until it returns a value (not undefined), or fails after `ms`. */
