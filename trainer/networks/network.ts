@@ -4,6 +4,7 @@ import type { NamedWeights } from '../../core/networks/weights.js';
 import { seededGlorotUniform, seededNormal } from './init.js';
 import { batchNormTraining } from './batch-norm.js';
 import { instanceNorm } from './instance-norm.js';
+import type { ReplicaContext } from '../parallel/replica.js';
 
 const INIT_STD = 0.02;
 const NORM_EPSILON = 1e-5;
@@ -108,6 +109,8 @@ export function buildNetwork(spec: Network, seed: number, prefix: string, initKe
 export interface ForwardOptions {
   /** Batch norm: batch statistics and running-average updates when training, running statistics otherwise. */
   training: boolean;
+  /** Training on one data-parallel replica's shard: batch norm takes its statistics over all replicas' shards. */
+  replicas?: ReplicaContext;
 }
 
 function weight(net: BuiltNetwork, key: string): tf.Variable {
@@ -192,7 +195,7 @@ function batchNorm(net: BuiltNetwork, name: string, x: tf.Tensor4D, options: For
   const runningMean = weight(net, `${name}/mean`);
   const runningVariance = weight(net, `${name}/variance`);
   if (!options.training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, NORM_EPSILON) as tf.Tensor4D;
-  const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, NORM_EPSILON);
+  const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, NORM_EPSILON, options.replicas);
   // Running averages are bookkeeping: the loss never depends on them, so no gradient flows here.
   const blend = (running: tf.Variable, batch: tf.Tensor) =>
     running.assign(tf.tidy(() => tf.add(tf.mul(running, 1 - BATCH_NORM_MOMENTUM), tf.mul(batch, BATCH_NORM_MOMENTUM))));
