@@ -2,13 +2,30 @@ import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { seededRandom, shuffle } from '../../core/random.js';
-import { forward, type BuiltNetwork } from '../networks/network.js';
+import type { NamedWeights } from '../../core/networks/weights.js';
+import { forward, loadWeights, readWeights, type BuiltNetwork } from '../networks/network.js';
+import { averageGradients } from '../parallel/gradients.js';
+import { ReplicaGroup } from '../parallel/replica-group.js';
+import type { ReplicaContext } from '../parallel/replica.js';
+import { workerCount } from '../parallel/worker-count.js';
+import { initBackend } from '../tfjs/backend.js';
+import { throwIfStopped } from '../tfjs/stop-signal.js';
+import type { ClassifierReplicaConfig } from './classifier-replica.js';
 import { augmentInto, type Augmentation } from './augment.js';
 import type { ClassifierSettings } from './options.js';
 import { learningRateAt } from './schedule.js';
 
+const REPLICA = new URL('./classifier-replica.ts', import.meta.url);
+
 export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'width'> {
   seed: number;
+  /**
+   * Data-parallel replicas, each on a worker thread with its share of every batch; 1 trains on
+   * this thread. Default: {@link classifierWorkers}. A seed gives the same network for the same
+   * number of replicas; other numbers take the same steps up to float rounding (batch norm's
+   * statistics and the gradients are the whole batch's either way), which compounds over training.
+   */
+  workers?: number;
   /** Called after each batch with batches done and the total. */
   onBatch?: (done: number, total: number) => void;
   /** Called after each epoch (1-based), e.g. to score the network so far. */
@@ -23,8 +40,8 @@ export function classWeights(labels: ArrayLike<number>, indices: readonly number
   return Float32Array.from(counts, (c) => (c > 0 ? indices.length / (present * c) : 0));
 }
 
-/** The images at `indices` as [B, 48, 48, 1] in [0, 1], each through `augment` when given. */
-export function imageBatch(pixels: Uint8Array, indices: readonly number[], augment?: { kind: Augmentation; random: () => number }): tf.Tensor4D {
+/** The images at `indices` as NHWC [B, 48, 48, 1] floats in [0, 1], each through `augment` when given. */
+export function imagePixels(pixels: Uint8Array, indices: readonly number[], augment?: { kind: Augmentation; random: () => number }): Float32Array {
   const batch = new Float32Array(indices.length * FACE_PIXELS);
   indices.forEach((index, n) => {
     const image = pixels.subarray(index * FACE_PIXELS, (index + 1) * FACE_PIXELS);
@@ -32,35 +49,161 @@ export function imageBatch(pixels: Uint8Array, indices: readonly number[], augme
     if (augment) augmentInto(image, out, FACE_SIZE, augment.kind, augment.random);
     else for (let p = 0; p < FACE_PIXELS; p++) out[p] = image[p]! / 255;
   });
-  return tf.tensor4d(batch, [indices.length, FACE_SIZE, FACE_SIZE, 1]);
+  return batch;
+}
+
+/** {@link imagePixels} as a tensor [B, 48, 48, 1]. */
+export function imageBatch(pixels: Uint8Array, indices: readonly number[], augment?: { kind: Augmentation; random: () => number }): tf.Tensor4D {
+  return tf.tensor4d(imagePixels(pixels, indices, augment), [indices.length, FACE_SIZE, FACE_SIZE, 1]);
 }
 
 /** Logits [B, 7] of a batch (training: batch statistics, updating the running ones). */
-export function logits(net: BuiltNetwork, x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-  return tf.reshape(forward(net, x, { training }), [x.shape[0], NUM_EXPRESSIONS]);
+export function logits(net: BuiltNetwork, x: tf.Tensor4D, training: boolean, replicas?: ReplicaContext): tf.Tensor2D {
+  return tf.reshape(forward(net, x, { training, replicas }), [x.shape[0], NUM_EXPRESSIONS]);
 }
 
 /** Class-weighted softmax cross entropy of a batch, optionally against smoothed targets. */
-export function classifierLoss(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number): tf.Scalar {
-  const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, NUM_EXPRESSIONS), logits(net, x, true), undefined, labelSmoothing, tf.Reduction.NONE);
+export function classifierLoss(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, replicas?: ReplicaContext): tf.Scalar {
+  const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, NUM_EXPRESSIONS), logits(net, x, true, replicas), undefined, labelSmoothing, tf.Reduction.NONE);
   return tf.mean(tf.mul(perSample, tf.gather(weights, y)));
 }
 
-/** One optimiser step on a batch; returns the loss. */
-export function trainStep(net: BuiltNetwork, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number): number {
+/** One replica's part of a data-parallel step (see {@link shardBatch}). */
+export interface ReplicaShare {
+  replicas: ReplicaContext;
+  /** What this shard's mean loss is multiplied by, so that the replicas' averaged gradients are the whole batch's. */
+  lossScale: number;
+}
+
+/**
+ * The loss of a batch and its gradients by variable name; on a replica, its shard's scaled loss
+ * and the gradients averaged over all replicas (the whole batch's). Call inside tf.tidy.
+ */
+export function classifierGradients(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, share?: ReplicaShare): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  const variables = [...net.weights.values()];
+  const loss = (): tf.Scalar => {
+    const mean = classifierLoss(net, x, y, weights, labelSmoothing, share?.replicas);
+    return share ? tf.mul(mean, share.lossScale) : mean;
+  };
+  const { value, grads } = tf.variableGrads(loss, variables);
+  return { value, grads: share ? averageGradients(grads, variables, share.replicas) : grads };
+}
+
+/** One optimiser step on a batch, or on one replica's shard of it; returns the (scaled) loss. */
+export function trainStep(net: BuiltNetwork, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, share?: ReplicaShare): number {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => classifierLoss(net, x, y, weights, labelSmoothing), [...net.weights.values()]);
+    const { value, grads } = classifierGradients(net, x, y, weights, labelSmoothing, share);
     optimizer.applyGradients(grads);
     return value.dataSync()[0]!;
   });
 }
 
-/** Trains `net` on the images at `indices` with class-weighted cross entropy and Adam. */
-export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, labels: ArrayLike<number>, indices: readonly number[], options: TrainOptions): Promise<void> {
-  const weights = tf.tensor1d(classWeights(labels, indices));
-  const optimizer = tf.train.adam(options.learningRate);
+/** A batch as the trainers take it. */
+export interface ClassifierBatch {
+  /** NHWC [B, 48, 48, 1] in [0, 1]. */
+  images: Float32Array;
+  labels: Int32Array;
+  learningRate: number;
+}
+
+export interface StepSettings {
+  /** Adam's initial learning rate (each batch brings its own). */
+  learningRate: number;
+  classWeights: Float32Array;
+  labelSmoothing: number;
+}
+
+/** Adam on `net` in this thread: the reference path, and each replica's own. Dispose it when done. */
+export function classifierOptimizer(net: BuiltNetwork, settings: StepSettings) {
+  const weights = tf.tensor1d(settings.classWeights);
+  const optimizer = tf.train.adam(settings.learningRate);
   // tfjs reads the rate at every update but declares it protected; the schedule sets it per step.
   const rate = optimizer as unknown as { learningRate: number };
+  return {
+    step(batch: ClassifierBatch, share?: ReplicaShare): number {
+      rate.learningRate = batch.learningRate;
+      const x = tf.tensor4d(batch.images, [batch.labels.length, FACE_SIZE, FACE_SIZE, 1]);
+      const y = tf.tensor1d(batch.labels, 'int32');
+      try {
+        return trainStep(net, optimizer, x, y, weights, settings.labelSmoothing, share);
+      } finally {
+        tf.dispose([x, y]);
+      }
+    },
+    dispose(): void {
+      weights.dispose();
+      optimizer.dispose();
+    },
+  };
+}
+
+/**
+ * Replica r's share of `batch`: contiguous shards, the first ones an image larger when the batch
+ * does not divide. A batch smaller than the replica count (an epoch's last) goes whole to every
+ * replica: averaging their identical sums and gradients changes nothing.
+ */
+export function shardBatch(batch: ClassifierBatch, size: number): Array<ClassifierBatch & { lossScale: number }> {
+  const count = batch.labels.length;
+  if (count < size) return Array.from({ length: size }, () => ({ ...batch, lossScale: 1 }));
+  return Array.from({ length: size }, (_, rank) => {
+    const from = Math.floor((rank * count) / size);
+    const to = Math.floor(((rank + 1) * count) / size);
+    return {
+      images: batch.images.slice(from * FACE_PIXELS, to * FACE_PIXELS),
+      labels: batch.labels.slice(from, to),
+      learningRate: batch.learningRate,
+      lossScale: (size * (to - from)) / count,
+    };
+  });
+}
+
+/** Trains a network batch by batch; `sync` brings the caller's network up to date. */
+export interface ClassifierTrainer {
+  step(batch: ClassifierBatch): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Replicas {@link trainClassifier} uses by default: FACEAUG_WORKERS, else one per thread this
+ * thread may use (every core on the main thread; one in each of several pool workers, which keep
+ * the cores busy already). 1 on backends without faceaug's batch-norm kernel: the native
+ * TensorFlow ones thread inside their own kernels.
+ */
+export async function classifierWorkers(requested?: number): Promise<number> {
+  if (requested !== undefined) return workerCount(requested);
+  const backend = await initBackend();
+  return backend.tfjsName === 'wasm' ? Math.min(workerCount(), backend.threads) : 1;
+}
+
+/**
+ * A trainer for `net` over `workers` replicas (see {@link classifierWorkers}). With one, `net`
+ * trains on this thread; with more, each worker thread trains a copy with its shard of every
+ * batch, batch norm's statistics and the gradients all-reduced over them, and `sync` copies the
+ * weights back.
+ */
+export async function startClassifierTrainer(net: BuiltNetwork, settings: StepSettings, workers: number): Promise<ClassifierTrainer> {
+  if (workers === 1) {
+    const optimizer = classifierOptimizer(net, settings);
+    return {
+      step: async (batch) => void optimizer.step(batch),
+      sync: async () => {},
+      close: async () => optimizer.dispose(),
+    };
+  }
+  const config: ClassifierReplicaConfig = { spec: net.spec, weights: readWeights(net), settings };
+  const group = await ReplicaGroup.start({ program: REPLICA, config, workers, backend: (await initBackend()).choice });
+  return {
+    step: async (batch) => void (await group.all('step', shardBatch(batch, workers))),
+    sync: async () => loadWeights(net, await group.one<NamedWeights>(0, 'weights')),
+    close: () => group.close(),
+  };
+}
+
+/** Trains `net` on the images at `indices` with class-weighted cross entropy and Adam. */
+export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, labels: ArrayLike<number>, indices: readonly number[], options: TrainOptions): Promise<void> {
+  const settings: StepSettings = { learningRate: options.learningRate, classWeights: classWeights(labels, indices), labelSmoothing: options.labelSmoothing };
+  const trainer = await startClassifierTrainer(net, settings, await classifierWorkers(options.workers));
   const augment: Augmentation = { flip: options.flip, shift: options.shift };
   const random = seededRandom(options.seed);
   const batchesPerEpoch = Math.ceil(indices.length / options.batchSize);
@@ -71,23 +214,23 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
       const order = shuffle([...indices], random);
       for (let start = 0; start < order.length; start += options.batchSize) {
         const batch = order.slice(start, start + options.batchSize);
-        rate.learningRate = learningRateAt(options.schedule, options.learningRate, done, total);
-        const x = imageBatch(pixels, batch, { kind: augment, random });
-        const y = tf.tensor1d(Int32Array.from(batch, (i) => labels[i]!), 'int32');
-        try {
-          trainStep(net, optimizer, x, y, weights, options.labelSmoothing);
-        } finally {
-          tf.dispose([x, y]);
-        }
+        await trainer.step({
+          learningRate: learningRateAt(options.schedule, options.learningRate, done, total),
+          images: imagePixels(pixels, batch, { kind: augment, random }),
+          labels: Int32Array.from(batch, (i) => labels[i]!),
+        });
+        // With replicas this thread runs no kernel, whose call would notice a parent pool stopping
+        // it; it must stop on its own and close them (terminating it would kill them mid-kernel).
+        throwIfStopped();
         options.onBatch?.(++done, total);
-        // Yield so progress bars and signals get a turn during long CPU-bound training.
+        // Yield so progress bars and signals get a turn during long CPU-bound training on this thread.
         if (done % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
+      await trainer.sync();
       options.onEpoch?.(epoch + 1);
     }
   } finally {
-    weights.dispose();
-    optimizer.dispose();
+    await trainer.close();
   }
 }
 

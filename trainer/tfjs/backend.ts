@@ -17,6 +17,8 @@ export interface ActiveBackend {
   skipped: string[];
   /** wasm only: who runs its convolutions. */
   kernels?: RegisteredKernels;
+  /** Threads this thread's kernels may use: every core on the main thread, a worker's share in a worker. */
+  threads: number;
 }
 
 export interface BackendOptions {
@@ -70,7 +72,7 @@ async function select(requested: BackendChoice | undefined, threads: number): Pr
       if (!(await tf.setBackend(tfjsName))) throw new Error(`tfjs could not initialise backend '${tfjsName}'`);
       await tf.ready();
       const kernels = tfjsName === 'wasm' ? registerWasmTrainingKernels(convEngine, threads) : undefined;
-      return { choice, tfjsName, skipped, kernels };
+      return { choice, tfjsName, skipped, kernels, threads };
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       if (requested) throw new Error(`backend '${choice}' is not available: ${reason}`);
