@@ -58,7 +58,7 @@ export const settings = {
   dataDir: text('FACEAUG_DATA_DIR', 'directory of the embedded database, runs and caches', './data'),
   databaseUrl: optionalText('DATABASE_URL', 'Postgres connection string; unset: embedded PGlite in FACEAUG_DATA_DIR'),
   databaseConnectTimeoutMs: integer('FACEAUG_DATABASE_CONNECT_TIMEOUT_MS', 'longest a Postgres connection attempt may take, in ms (then the request gets 503)', 2_000, 1),
-  databaseQueryTimeoutMs: integer('FACEAUG_DATABASE_QUERY_TIMEOUT_MS', 'longest one Postgres query may take, in ms (then it fails; uploads of large jobs are single queries)', 60_000, 1),
+  databaseQueryTimeoutMs: integer('FACEAUG_DATABASE_QUERY_TIMEOUT_MS', 'longest one Postgres query may take, in ms (then it fails)', 60_000, 1),
   keyCacheMs: integer('FACEAUG_KEY_CACHE_MS', 'how long a verified API key is trusted before the database is asked again, in ms (also how late a revocation may bite)', 10_000, 0),
   keyStaleMs: integer(
     'FACEAUG_KEY_STALE_MS',
@@ -90,7 +90,7 @@ export const settings = {
     'cpu',
   ),
   championPollMs: integer('FACEAUG_CHAMPION_POLL_MS', 'how often the server looks for promotes and rollbacks, in ms', 2000, 50),
-  maxUploadBytes: integer('FACEAUG_MAX_UPLOAD_BYTES', 'largest translate upload in bytes (then 413)', 10 << 20, 1),
+  maxUploadBytes: integer('FACEAUG_MAX_UPLOAD_BYTES', 'largest translate upload, and largest image in a bulk job, in bytes (then 413)', 10 << 20, 1),
   maxImagePixels: integer('FACEAUG_MAX_IMAGE_PIXELS', 'largest decoded image in pixels (then 422)', 4096 * 4096, 1),
   maxJobBytes: integer('FACEAUG_MAX_JOB_BYTES', 'largest bulk-job upload in bytes (then 413)', 256 << 20, 1),
   maxJobImages: integer('FACEAUG_MAX_JOB_IMAGES', 'most images in one bulk job (then 413)', 10_000, 1),

@@ -30,6 +30,13 @@ export const jobs = pgTable(
     apiKeyId: integer('api_key_id').references(() => apiKeys.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /**
+     * Set while the submission is still storing the job's inputs, a batch per short transaction:
+     * until it is cleared the job is invisible (no status, no result, nothing for workers to
+     * claim). Each batch extends it; a submission whose process died lets it run out, and the
+     * workers' sweep deletes the half-stored job.
+     */
+    storingUntil: timestamp('storing_until', { withTimezone: true }),
   },
   (t) => [
     check('jobs_copies_positive', sql`${t.copies} > 0`),

@@ -1,12 +1,22 @@
 /**
- * The POSIX ustar subset that bulk jobs need: reading regular files (with pax and GNU long names)
- * from an uploaded archive, and writing a result archive entry by entry.
+ * The POSIX ustar subset that bulk jobs need: finding the regular files (with pax and GNU long
+ * names) of an uploaded archive, and writing a result archive entry by entry.
  */
 const BLOCK = 512;
 
-export interface ArchiveEntry {
+/** Where a regular file's data lies in its archive. */
+export interface TarEntry {
   name: string;
-  bytes: Uint8Array;
+  offset: number;
+  size: number;
+}
+
+/** `length` bytes of an archive from `offset`; fewer only where the archive ends. */
+export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** The archive itself is malformed (the client's fault), as opposed to a failure reading it. */
+export class CorruptArchiveError extends Error {
+  override name = 'CorruptArchiveError';
 }
 
 const decoder = new TextDecoder();
@@ -19,7 +29,7 @@ function field(header: Uint8Array, offset: number, length: number): string {
 
 function octal(header: Uint8Array, offset: number, length: number): number {
   const text = field(header, offset, length).trim();
-  if (!/^[0-7]*$/.test(text)) throw new Error(`bad octal field '${text}'`);
+  if (!/^[0-7]*$/.test(text)) throw new CorruptArchiveError(`bad octal field '${text}'`);
   return text === '' ? 0 : parseInt(text, 8);
 }
 
@@ -32,32 +42,36 @@ function paxPath(data: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** Regular files of a tar archive; throws on a truncated or corrupt archive. */
-export function readTar(archive: Uint8Array): ArchiveEntry[] {
-  const entries: ArchiveEntry[] = [];
+/** Long-name records are read whole; real ones are a path, a few hundred bytes. */
+const MAX_NAME_RECORD = 64 << 10;
+
+/**
+ * The regular files of a tar archive of `length` bytes, one at a time, reading only its headers
+ * (and long-name records) through `read`; throws on a truncated or corrupt archive.
+ */
+export async function* tarEntries(length: number, read: ReadAt): AsyncGenerator<TarEntry> {
   let offset = 0;
   let longName: string | undefined;
-  while (offset + BLOCK <= archive.length) {
-    const header = archive.subarray(offset, offset + BLOCK);
+  while (offset + BLOCK <= length) {
+    const header = await read(offset, BLOCK);
     if (header.every((byte) => byte === 0)) break;
     const checksum = octal(header, 148, 8);
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!;
-    if (sum !== checksum) throw new Error(`tar header at byte ${offset} has a bad checksum`);
+    if (sum !== checksum) throw new CorruptArchiveError(`tar header at byte ${offset} has a bad checksum`);
     const size = octal(header, 124, 12);
     const type = String.fromCharCode(header[156]!);
     const dataStart = offset + BLOCK;
-    if (dataStart + size > archive.length) throw new Error(`tar entry at byte ${offset} is truncated`);
-    const data = archive.subarray(dataStart, dataStart + size);
+    if (dataStart + size > length) throw new CorruptArchiveError(`tar entry at byte ${offset} is truncated`);
     const prefix = field(header, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
     longName = undefined;
-    if (type === 'L') longName = decoder.decode(data).replace(/\0+$/, '');
-    else if (type === 'x') longName = paxPath(data);
-    else if (type === '0' || type === '\0') entries.push({ name, bytes: data });
+    if ((type === 'L' || type === 'x') && size > MAX_NAME_RECORD) throw new CorruptArchiveError(`tar entry at byte ${offset} has a ${size}-byte extended header`);
+    if (type === 'L') longName = decoder.decode(await read(dataStart, size)).replace(/\0+$/, '');
+    else if (type === 'x') longName = paxPath(await read(dataStart, size));
+    else if (type === '0' || type === '\0') yield { name, offset: dataStart, size };
     offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
   }
-  return entries;
 }
 
 const encoder = new TextEncoder();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FACE_PIXELS, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
 import type { Database } from '../../db/client.js';
 import { IntegrityError, NotFoundError } from '../../db/errors.js';
-import { type ClaimedItem, deleteJobsFinishedBefore, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
+import { type ClaimedItem, deleteAbandonedJobs, deleteJobsFinishedBefore, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
 import type { InferenceEngine, ServedModel } from '../inference/engine.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -23,7 +23,7 @@ type JobSpec = Awaited<ReturnType<typeof getJobSpec>>;
 
 const MAX_CACHED_SPECS = 256;
 
-/** How often a worker looks for expired jobs, at most (a tenth of the retention when that is shorter). */
+/** How often a worker looks for expired and abandoned jobs, at most (a tenth of the retention when that is shorter). */
 const MAX_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 const EXTENSIONS = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
@@ -67,9 +67,9 @@ export class JobWorker {
   private async loop(): Promise<void> {
     let nextSweep = 0;
     while (!this.stopping) {
-      if (this.settings.jobRetentionMs > 0 && Date.now() >= nextSweep) {
-        nextSweep = Date.now() + Math.min(MAX_SWEEP_INTERVAL_MS, this.settings.jobRetentionMs / 10);
-        await this.deleteExpired();
+      if (Date.now() >= nextSweep) {
+        nextSweep = Date.now() + Math.min(MAX_SWEEP_INTERVAL_MS, this.settings.jobRetentionMs / 10 || MAX_SWEEP_INTERVAL_MS);
+        await this.sweep();
       }
       const token = randomUUID();
       let claimed: ClaimedItem[] = [];
@@ -84,13 +84,21 @@ export class JobWorker {
     }
   }
 
-  /** Retention: every worker sweeps now and then; deleting the same expired jobs twice is harmless. */
-  private async deleteExpired(): Promise<void> {
+  /**
+   * Every worker sweeps now and then; deleting the same jobs twice is harmless. Retention deletes
+   * finished jobs; abandoned submissions (a server that died storing one) are deleted whatever the
+   * retention, since nobody can see or finish them.
+   */
+  private async sweep(): Promise<void> {
     try {
-      const deleted = await deleteJobsFinishedBefore(this.db, new Date(Date.now() - this.settings.jobRetentionMs));
-      if (deleted > 0) this.log.info('expired jobs deleted', { jobs: deleted, retentionMs: this.settings.jobRetentionMs });
+      const abandoned = await deleteAbandonedJobs(this.db);
+      if (abandoned > 0) this.log.warn('abandoned job submissions deleted', { jobs: abandoned });
+      if (this.settings.jobRetentionMs > 0) {
+        const deleted = await deleteJobsFinishedBefore(this.db, new Date(Date.now() - this.settings.jobRetentionMs));
+        if (deleted > 0) this.log.info('expired jobs deleted', { jobs: deleted, retentionMs: this.settings.jobRetentionMs });
+      }
     } catch (error) {
-      this.log.warn('deleting expired jobs failed; the next sweep retries', { error });
+      this.log.warn('deleting expired or abandoned jobs failed; the next sweep retries', { error });
     }
   }
 

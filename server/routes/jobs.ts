@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import { EXPRESSIONS, type Expression as ExpressionName, isExpression } from '../../core/expressions.js';
 import { type Job as JobRecord, type JobModels, createJob, deleteJob, getJob } from '../../db/jobs.js';
 import type { App, AppDeps } from '../context.js';
 import { type KeyVerifier, requireScope } from '../middleware/auth.js';
-import { limitBody } from '../middleware/body-limit.js';
 import { Problem } from '../problems.js';
 import { RESULT_FORMATS, resultArchive } from '../jobs/result-archive.js';
-import { readJobUpload } from '../jobs/uploads.js';
+import { receiveJobUpload } from '../jobs/uploads.js';
 import { Binary, Expression, Job, OutputFormat, OutputSize, problems } from './schemas.js';
 
 const MAX_COPIES = 100;
@@ -64,7 +64,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
         'A zip or tar of images, or multipart/form-data with any number of `image` fields. Every image is translated to every target ' +
         '`copies` times by the champions at submission time (pinned for the whole job). Processed by workers; poll the job, then fetch its result.',
       security: [{ bearer: [] }],
-      middleware: [auth, limitBody(settings.maxJobBytes, 'a job upload')] as const,
+      middleware: [auth] as const,
       request: {
         query: CreateQuery,
         body: {
@@ -89,22 +89,32 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
         const served = await engine.resolve({ source: query.source, target });
         models[target] = { version: served.ref.version, sha256: served.sha256 };
       }
-      const inputs = await readJobUpload(c.req.raw, { maxImages: settings.maxJobImages, maxBytes: settings.maxJobBytes });
-      const items = inputs.length * query.targets.length * query.copies;
-      if (items > settings.maxJobItems) {
-        throw new Problem('payload-too-large', `${inputs.length} images x ${query.targets.length} targets x ${query.copies} copies is ${items} outputs; a job may have at most ${settings.maxJobItems}`);
+      const upload = await receiveJobUpload(c.req.raw, join(settings.dataDir, 'uploads'), {
+        maxImages: settings.maxJobImages,
+        maxBytes: settings.maxJobBytes,
+        maxImageBytes: settings.maxUploadBytes,
+      });
+      let job: JobRecord;
+      try {
+        const { inputs } = upload;
+        const items = inputs.length * query.targets.length * query.copies;
+        if (items > settings.maxJobItems) {
+          throw new Problem('payload-too-large', `${inputs.length} images x ${query.targets.length} targets x ${query.copies} copies is ${items} outputs; a job may have at most ${settings.maxJobItems}`);
+        }
+        job = await createJob(handle.db, {
+          source: query.source,
+          targets: query.targets,
+          copies: query.copies,
+          seed: query.seed ?? randomInt(0, 0xffffffff),
+          format: query.format,
+          size: query.size,
+          models,
+          inputs,
+          apiKeyId: c.get('apiKey')?.id ?? null,
+        }, { maxItemsInFlight: settings.maxJobItemsPerKey, leaseMs: settings.jobLeaseMs });
+      } finally {
+        await upload.close();
       }
-      const job = await createJob(handle.db, {
-        source: query.source,
-        targets: query.targets,
-        copies: query.copies,
-        seed: query.seed ?? randomInt(0, 0xffffffff),
-        format: query.format,
-        size: query.size,
-        models,
-        inputs,
-        apiKeyId: c.get('apiKey')?.id ?? null,
-      }, { maxItemsInFlight: settings.maxJobItemsPerKey });
       deps.log.info('job accepted', { requestId: c.get('requestId'), job: job.id, inputs: job.inputCount, items: job.itemCount });
       c.header('Location', `/v1/jobs/${job.id}`);
       return c.json(present(job), 202);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { unzipSync, zipSync } from 'fflate';
 import { openDatabase } from '../../db/client.js';
 import { claimItems, finishItem, getJob } from '../../db/jobs.js';
-import { TAR_END, readTar, tarEntry } from '../../server/jobs/tar.js';
+import { TAR_END, tarEntries, tarEntry } from '../../server/jobs/tar.js';
 import { NEUTRAL_DISGUST, NEUTRAL_SURPRISE, bearer, eventually, faceImage, registerChampion, serverTest } from './harness.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -103,9 +103,13 @@ serverTest(
     assert.deepEqual(summary.counts, { disgust: { done: 18, failed: 2 }, surprise: { done: 18, failed: 2 } });
     assert.ok(summary.failures.every((f) => f.input === 'notes.txt' && /not a JPEG, PNG or WebP/.test(f.error)));
 
-    const tarred = readTar(new Uint8Array(await (await fetch(`${next.url}/v1/jobs/${job.id}/result?format=tar`, { headers: bearer(translateKey) })).arrayBuffer()));
-    assert.deepEqual(tarred.map((e) => e.name).sort(), Object.keys(zipped).sort());
-    assert.deepEqual(tarred.find((e) => e.name === manifest[0]!.output)!.bytes, zipped[manifest[0]!.output]);
+    const resultTar = new Uint8Array(await (await fetch(`${next.url}/v1/jobs/${job.id}/result?format=tar`, { headers: bearer(translateKey) })).arrayBuffer());
+    const tarred = new Map<string, Uint8Array>();
+    for await (const entry of tarEntries(resultTar.length, async (offset, length) => resultTar.subarray(offset, offset + length))) {
+      tarred.set(entry.name, resultTar.subarray(entry.offset, entry.offset + entry.size));
+    }
+    assert.deepEqual([...tarred.keys()].sort(), Object.keys(zipped).sort());
+    assert.deepEqual(tarred.get(manifest[0]!.output), zipped[manifest[0]!.output]);
 
     // Same images, same seed, multipart this time: byte-identical outputs.
     const form = new FormData();
