@@ -96,6 +96,12 @@ export const settings = {
   maxJobImages: integer('FACEAUG_MAX_JOB_IMAGES', 'most images in one bulk job (then 413)', 10_000, 1),
   maxJobItems: integer('FACEAUG_MAX_JOB_ITEMS', 'most outputs (images x targets x copies) in one bulk job (then 413)', 20_000, 1),
   maxJobItemsPerKey: integer('FACEAUG_MAX_JOB_ITEMS_PER_KEY', "most unfinished job outputs one API key may have queued (then 429)", 100_000, 1),
+  maxConcurrentUploads: integer(
+    'FACEAUG_MAX_CONCURRENT_UPLOADS',
+    'bulk-job uploads one server receives and stores at once (then 503 with Retry-After)',
+    4,
+    1,
+  ),
   jobRetentionMs: integer('FACEAUG_JOB_RETENTION_MS', "how long a finished job's inputs and outputs are kept before they are deleted, in ms (0: forever)", 7 * 24 * 3_600_000, 0),
   jobWorker: flag('FACEAUG_JOB_WORKER', 'process bulk jobs inside the server process (run `faceaug worker` for more)', true),
   jobClaimSize: integer('FACEAUG_JOB_CLAIM_SIZE', 'job items a worker claims at a time', 16, 1),

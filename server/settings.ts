@@ -21,6 +21,7 @@ export interface ServerSettings {
   maxJobImages: number;
   maxJobItems: number;
   maxJobItemsPerKey: number;
+  maxConcurrentUploads: number;
   jobRetentionMs: number;
   jobWorker: boolean;
   jobClaimSize: number;
@@ -52,6 +53,7 @@ const NAMES = [
   'maxJobImages',
   'maxJobItems',
   'maxJobItemsPerKey',
+  'maxConcurrentUploads',
   'jobRetentionMs',
   'jobWorker',
   'jobClaimSize',

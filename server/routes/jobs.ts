@@ -5,6 +5,7 @@ import { EXPRESSIONS, type Expression as ExpressionName, isExpression } from '..
 import { type Job as JobRecord, type JobModels, createJob, deleteJob, getJob } from '../../db/jobs.js';
 import type { App, AppDeps } from '../context.js';
 import { type KeyVerifier, requireScope } from '../middleware/auth.js';
+import { uploadLimit } from '../middleware/upload-limit.js';
 import { Problem } from '../problems.js';
 import { RESULT_FORMATS, resultArchive } from '../jobs/result-archive.js';
 import { receiveJobUpload } from '../jobs/uploads.js';
@@ -62,9 +63,10 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       summary: 'Submit a bulk translation job',
       description:
         'A zip or tar of images, or multipart/form-data with any number of `image` fields. Every image is translated to every target ' +
-        '`copies` times by the champions at submission time (pinned for the whole job). Processed by workers; poll the job, then fetch its result.',
+        '`copies` times by the champions at submission time (pinned for the whole job). Processed by workers; poll the job, then fetch its result. ' +
+        'A server receives at most FACEAUG_MAX_CONCURRENT_UPLOADS uploads at once; past that it answers 503 with Retry-After.',
       security: [{ bearer: [] }],
-      middleware: [auth] as const,
+      middleware: [auth, uploadLimit(settings.maxConcurrentUploads, deps.metrics)] as const,
       request: {
         query: CreateQuery,
         body: {
@@ -78,7 +80,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       },
       responses: {
         202: { description: 'accepted; `Location` names the job', content: { 'application/json': { schema: Job } } },
-        ...problems('bad-request', 'unauthenticated', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type', 'too-many-requests'),
+        ...problems('bad-request', 'unauthenticated', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type', 'too-many-requests', 'overloaded'),
       },
     }),
     async (c) => {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isNotNull } from 'drizzle-orm';
-import { zipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { claimItems, createJob, deleteAbandonedJobs, jobBacklog } from '../../db/jobs.js';
 import { createApiKey } from '../../db/api-keys.js';
 import { QuotaError } from '../../db/errors.js';
 import { jobInputs, jobItems, jobs } from '../../db/schema/index.js';
-import { NEUTRAL_DISGUST, bearer, eventually, registerChampion, serverTest } from './harness.js';
+import { NEUTRAL_DISGUST, type TestServer, bearer, eventually, registerChampion, sample, serverTest } from './harness.js';
 
 /**
  * The longest /health/live may go unanswered while a job is submitted. A submission stores its
@@ -20,6 +20,8 @@ import { NEUTRAL_DISGUST, bearer, eventually, registerChampion, serverTest } fro
  * a test upload large enough to catch that would take a minute.
  */
 const MAX_LIVENESS_GAP_MS = 400;
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** `count` 48x48 RGB noise PNGs (about 7 KB each: noise does not compress), stored in a zip. */
 async function noiseZip(count: number): Promise<{ zip: Uint8Array<ArrayBuffer>; files: Record<string, Uint8Array> }> {
@@ -62,9 +64,37 @@ interface JobJson {
   counts: { pending: number; running: number; done: number; failed: number };
 }
 
+/** Waits for a job to complete and checks its result: every (input, target, copy) exactly once, each output as the manifest says. */
+async function expectEveryOutputOnce(ts: TestServer, job: JobJson, files: Record<string, Uint8Array>, targets: string[], copies: number): Promise<void> {
+  const headers = bearer(ts.translateKey);
+  const done = await eventually(
+    `job ${job.id} to complete`,
+    async () => {
+      const current = (await (await fetch(`${ts.url}/v1/jobs/${job.id}`, { headers })).json()) as JobJson;
+      return current.status === 'completed' ? current : undefined;
+    },
+    180_000,
+  );
+  const expected = Object.keys(files).length * targets.length * copies;
+  assert.deepEqual(done.counts, { pending: 0, running: 0, done: expected, failed: 0 });
+  const result = unzipSync(new Uint8Array(await (await fetch(`${ts.url}/v1/jobs/${job.id}/result`, { headers })).arrayBuffer()));
+  const manifest = new TextDecoder()
+    .decode(result['manifest.jsonl'])
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { input: string; inputSha256: string; output: string; outputSha256: string; target: string; copy: number });
+  assert.equal(manifest.length, expected);
+  assert.equal(new Set(manifest.map((m) => `${m.input}|${m.target}|${m.copy}`)).size, expected, 'each (input, target, copy) once');
+  assert.equal(Object.keys(result).length, expected + 2, 'the outputs, manifest.jsonl and summary.json');
+  for (const line of manifest) {
+    assert.equal(line.inputSha256, sha256(files[line.input]!));
+    assert.equal(sha256(result[line.output]!), line.outputSha256);
+  }
+}
+
 serverTest(
   'a multi-MB job upload never leaves /health/live unanswered for long, and its job is stored whole',
-  // No worker: this measures the submission alone.
+  // No worker: this measures the submission alone (the job's completion is checked below).
   { jobWorker: false, maxJobImages: 5_000, maxJobItems: 5_000 },
   async (ts, t) => {
     await registerChampion(ts.db, NEUTRAL_DISGUST, 1);
@@ -81,6 +111,54 @@ serverTest(
     const { id } = (await answer.json()) as JobJson;
     const job = (await (await fetch(`${ts.url}/v1/jobs/${id}`, { headers: bearer(ts.translateKey) })).json()) as JobJson;
     assert.deepEqual([job.status, job.itemCount, job.counts], ['queued', 2_400, { pending: 2_400, running: 0, done: 0, failed: 0 }]);
+  },
+);
+
+serverTest(
+  'job uploads past FACEAUG_MAX_CONCURRENT_UPLOADS get 503 with Retry-After, and the upload in progress completes',
+  { maxConcurrentUploads: 1 },
+  async (ts) => {
+    await registerChampion(ts.db, NEUTRAL_DISGUST, 1);
+    await ts.server.engine.refresh();
+    // 100 images: stored in several batches, each of which must come out once.
+    const { zip, files } = await noiseZip(100);
+    const submit = (body: BodyInit) =>
+      fetch(`${ts.url}/v1/jobs?targets=disgust&copies=2`, { method: 'POST', headers: { ...bearer(ts.translateKey), 'Content-Type': 'application/zip' }, body, duplex: 'half' } as RequestInit);
+
+    // The first upload sends half its body, then waits: it holds the only upload slot meanwhile.
+    let sendRest!: () => void;
+    const rest = new Promise<void>((resolve) => (sendRest = resolve));
+    const half = zip.length >> 1;
+    const slow = submit(
+      new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(zip.slice(0, half));
+          await rest;
+          controller.enqueue(zip.slice(half));
+          controller.close();
+        },
+      }),
+    );
+    await eventually('the first upload to be receiving', async () => (sample(await (await fetch(`${ts.url}/metrics`)).text(), 'faceaug_job_uploads_active') === 1 ? true : undefined));
+
+    const refused = await submit(zip);
+    const body = await refused.text();
+    assert.equal(refused.status, 503, body);
+    assert.equal(refused.headers.get('retry-after'), '5');
+    assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+    const problem = JSON.parse(body) as { type: string; status: number; detail: string; instance: string };
+    assert.equal(problem.type, '/docs#problem-overloaded');
+    assert.equal(problem.status, 503);
+    assert.equal(problem.instance, '/v1/jobs');
+    assert.match(problem.detail, /1 job uploads are being received \(limit 1\)/);
+
+    sendRest();
+    const accepted = await slow;
+    assert.equal(accepted.status, 202, await accepted.clone().text());
+    const again = await submit(zip);
+    assert.equal(again.status, 202, 'the slot is free once the first upload is stored');
+    assert.equal(sample(await (await fetch(`${ts.url}/metrics`)).text(), 'faceaug_requests_shed_total{reason="overloaded"}'), 1);
+    await expectEveryOutputOnce(ts, (await accepted.json()) as JobJson, files, ['disgust'], 2);
   },
 );
 
