@@ -112,6 +112,11 @@ export async function* zipEntries(length: number, read: ReadAt): AsyncGenerator<
     }
     if (flags & ENCRYPTED) throw new CorruptArchiveError(`'${name}' is encrypted`);
     if (method !== STORED && method !== DEFLATED) throw new CorruptArchiveError(`'${name}' uses compression method ${method}; only stored and deflated entries are read`);
+    // What the limits count is `size`; the compressed bytes are read whole, so they must stay near
+    // it (deflate never needs more than about a thousandth over, zlib's deflateBound).
+    if (compressedSize > (method === STORED ? size : size + (size >> 10) + 64)) {
+      throw new CorruptArchiveError(`'${name}' is ${compressedSize} bytes compressed but declares ${size} inflated`);
+    }
     yield { name, size, compressedSize, method, offset };
     at += 46 + nameLength + extraLength + commentLength;
   }

@@ -109,6 +109,9 @@ test('a corrupt archive, an entry that inflates to more than it declared, or a t
   const view = new DataView(zip.buffer);
   const directory = view.getUint32(zip.length - 22 + 16, true);
   view.setUint32(directory + 24, 10, true);
-  await assert.rejects(receive(request('application/zip', zip)), refusal(400, /not a readable zip archive/));
+  await assert.rejects(receive(request('application/zip', zip)), refusal(400, /not a readable zip archive: 'a.png' does not inflate/));
+  // And one that would have the server read far more compressed bytes than the image it declares.
+  view.setUint32(directory + 20, 100_000, true);
+  await assert.rejects(receive(request('application/zip', zip)), refusal(400, /'a.png' is 100000 bytes compressed but declares 10 inflated/));
   await assert.rejects(receive(request('text/plain', zip)), refusal(415, /not 'text\/plain'/));
 });
