@@ -60,15 +60,16 @@ const threads = Number(args.threads);
 const backend = await initBackend(undefined, { threads });
 const defaultWorkers = await classifierWorkers();
 const workerCounts = (args.workers ?? [...new Set([1, defaultWorkers])].join(',')).split(',').map(Number);
-const net = buildClassifier({ width: 1 }, 1);
+const net = buildClassifier({ architecture: 'study', width: 1, dropout: 0 }, 1);
 const batch: ClassifierBatch = {
   images: seededImages(BATCH, 1),
   labels: Int32Array.from({ length: BATCH }, (_, i) => i % NUM_EXPRESSIONS),
   learningRate: 1e-4,
+  seed: 1,
 };
 const settings = { learningRate: 1e-4, classWeights: Float32Array.from({ length: NUM_EXPRESSIONS }, (_, i) => 0.5 + i / NUM_EXPRESSIONS), labelSmoothing: 0 };
 const images = tf.tensor4d(seededImages(INFER_BATCH, 2), [INFER_BATCH, FACE_SIZE, FACE_SIZE, 1]);
-const inferMs = (await timed(steps, () => tf.tidy(() => tf.softmax(logits(net, images, false)).dataSync()))).ms;
+const inferMs = (await timed(steps, () => tf.tidy(() => tf.softmax(logits(net, images, { training: false })).dataSync()))).ms;
 images.dispose();
 
 interface Line {

@@ -30,6 +30,11 @@ export type Layer =
   | { kind: 'relu' }
   | { kind: 'leakyRelu'; alpha: number }
   | { kind: 'tanh' }
+  /**
+   * While training, zeroes each value with probability `rate` and scales the others by
+   * 1 / (1 - rate); the identity at inference and in exported graphs.
+   */
+  | { kind: 'dropout'; rate: number }
   /** y = x + scale * body(x) */
   | { kind: 'residual'; scale: number; body: Layer[] }
   /**

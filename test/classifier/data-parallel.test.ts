@@ -31,6 +31,7 @@ function batchOf(count: number, seed: number): ClassifierBatch {
     images: seededValues(count * FACE_PIXELS, seed),
     labels: Int32Array.from({ length: count }, (_, i) => (3 * i + seed) % 7),
     learningRate: 1e-3 * seed,
+    seed,
   };
 }
 
@@ -56,7 +57,7 @@ function assertWeightsClose(actual: NamedWeights, expected: NamedWeights, tolera
 
 test('two replicas: the averaged gradients and loss are one thread\'s on the whole batch', { timeout: 120_000 }, async () => {
   await initBackend('wasm');
-  const net = buildClassifier({ width: 0.25 }, 7);
+  const net = buildClassifier({ architecture: 'study', width: 0.25, dropout: 0 }, 7);
   const group = await ReplicaGroup.start({ program: GRADIENT_REPLICA, config: configOf(net), workers: 2, backend: 'wasm' });
   try {
     const variables = [...net.weights.entries()];
@@ -94,7 +95,7 @@ test('two replicas: the averaged gradients and loss are one thread\'s on the who
 
 test('three Adam steps on two replicas match one thread\'s, replicas stay identical, no tensors leak', { timeout: 120_000 }, async () => {
   await initBackend('wasm');
-  const net = buildClassifier({ width: 0.25 }, 7);
+  const net = buildClassifier({ architecture: 'study', width: 0.25, dropout: 0 }, 7);
   const group = await ReplicaGroup.start({ program: CLASSIFIER_REPLICA, config: configOf(net), workers: 2, backend: 'wasm' });
   try {
     let tensorsAfterFirst: number[] = [];
@@ -130,10 +131,10 @@ test('trainClassifier on two workers: one thread\'s network within tolerance, th
   const pixels = Uint8Array.from(seededValues(count * FACE_PIXELS, 11), (v) => (v < 0 ? 0 : 255));
   const labels = Uint8Array.from({ length: count }, (_, i) => i % 7);
   const indices = Array.from({ length: count }, (_, i) => i);
-  const options: TrainOptions = { epochs: 2, batchSize: 16, learningRate: 1e-3, schedule: 'cosine', flip: true, shift: 2, labelSmoothing: 0.1, seed: 5 };
+  const options: TrainOptions = { epochs: 2, batchSize: 16, learningRate: 1e-3, schedule: 'cosine', flip: true, shift: 2, labelSmoothing: 0.1, classBalance: 'weights', seed: 5 };
   const train = (workers: number) =>
     assertNoLeak(async () => {
-      const net = buildClassifier({ width: 0.25 }, 3);
+      const net = buildClassifier({ architecture: 'study', width: 0.25, dropout: 0 }, 3);
       const initial = readWeights(net).get('dense/weight')!.values;
       const changedAtEpoch: boolean[] = [];
       try {

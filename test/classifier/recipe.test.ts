@@ -30,7 +30,7 @@ test('augmentation: none copies, a flip mirrors rows, a shift repeats the border
 });
 
 test('classifier settings: a recipe fills what the flags leave out; one flag per field', () => {
-  assert.deepEqual(classifierSettings({}), { recipe: 'reference', ...RECIPE_SETTINGS.reference });
+  assert.deepEqual(classifierSettings({}), { recipe: 'quick', ...RECIPE_SETTINGS.quick });
   assert.deepEqual(classifierSettings({ recipe: 'fast' }), { recipe: 'fast', ...RECIPE_SETTINGS.fast });
   assert.deepEqual(classifierSettings({ recipe: 'reference', epochs: 3, width: undefined }), { recipe: 'reference', ...RECIPE_SETTINGS.reference, epochs: 3 });
   const fields = CLASSIFIER_OPTIONS.map((o) => o.field).sort();
@@ -39,4 +39,8 @@ test('classifier settings: a recipe fills what the flags leave out; one flag per
   assert.equal(parse('--flip', 'no'), false);
   assert.throws(() => parse('--recipe', 'best'), /recipe/);
   assert.throws(() => parse('--label-smoothing', '1'), /label smoothing/);
+  assert.equal(parse('--architecture', 'vgg'), 'vgg');
+  assert.throws(() => parse('--architecture', 'resnet'), /architecture/);
+  assert.throws(() => parse('--dropout', '1'), /dropout/);
+  assert.equal(parse('--class-balance', 'logits'), 'logits');
 });

@@ -15,12 +15,12 @@ test('reference classifier shape: 32/64/128 convs, 256 dense, 7 logits; width sc
   await initBackend();
   await assertNoLeak(() => {
     const filters = (net: BuiltNetwork) => [...net.weights].filter(([key]) => key.endsWith('/filter')).map(([, v]) => v.shape[3]);
-    const model = buildClassifier({ width: 1 }, 1);
+    const model = buildClassifier({ architecture: 'study', width: 1, dropout: 0 }, 1);
     assert.deepEqual(filters(model), [32, 64, 128]);
     assert.deepEqual(model.weights.get('dense/weight')!.shape, [6 * 6 * 128, 256]);
     assert.deepEqual(model.weights.get('logits/weight')!.shape, [256, 7]);
     disposeNetwork(model);
-    const small = buildClassifier({ width: 0.25 }, 1);
+    const small = buildClassifier({ architecture: 'study', width: 0.25, dropout: 0 }, 1);
     assert.deepEqual(filters(small), [8, 16, 32]);
     disposeNetwork(small);
   });

@@ -13,6 +13,7 @@ import { exportOnnx, NORM_EPSILON } from '../../trainer/onnx/export-onnx.js';
 import { describeOnnxIO, type OnnxLayout } from '../../trainer/onnx/io-contract.js';
 import { assertNoLeak, relativeError, seededValues } from '../helpers/tensors.js';
 import { expressionClassifier } from '../../core/networks/classifiers.js';
+import { seededRandom } from '../../core/random.js';
 
 const BATCH = 3;
 const TOLERANCE = 1e-3;
@@ -43,7 +44,7 @@ function perturb(weights: NamedWeights, seed: number): NamedWeights {
 
 function tfjsForward(net: BuiltNetwork, input: Float32Array, side: number, training: boolean): { values: Float32Array; shape: number[] } {
   return tf.tidy(() => {
-    const y = forward(net, tf.tensor4d(input, [BATCH, side, side, 1]), { training });
+    const y = forward(net, tf.tensor4d(input, [BATCH, side, side, 1]), { training, random: seededRandom(1) });
     return { values: y.dataSync() as Float32Array, shape: y.shape };
   });
 }
@@ -182,25 +183,30 @@ test('export checks the weights against the network and refuses reserved metadat
   });
 });
 
-test('ONNX matches tfjs: the expression classifier (max pool, batch norm, linear layers), as the judge is exported', async () => {
-  await initBackend('wasm');
-  await assertNoLeak(async () => {
-    const spec = expressionClassifier({ width: 0.25, imageSide: 48 });
-    const net = buildNetwork(spec, 11, 'onnx-parity-classifier');
-    try {
-      for (let i = 0; i < 2; i++) tfjsForward(net, seededValues(BATCH * 48 * 48, 300 + i), 48, true);
-      loadWeights(net, perturb(readWeights(net), 11));
-      const input = seededValues(BATCH * 48 * 48, 111);
-      const expected = tfjsForward(net, input, 48, false);
-      assert.deepEqual(expected.shape, [BATCH, 1, 1, 7]);
-      assert.ok(standardDeviation(expected.values) > 0.1, 'the logits hardly depend on the input');
-      const output = await onnxForward(exportOnnx(spec, readWeights(net)), input, 48, 'nchw');
-      assert.deepEqual(output.dims, [BATCH, 7, 1, 1]);
-      const error = relativeError(output.data as Float32Array, expected.values);
-      console.log(`classifier: relative |onnx - tfjs| = ${error.toExponential(2)}`);
-      assert.ok(error <= TOLERANCE, `relative error ${error}`);
-    } finally {
-      disposeNetwork(net);
-    }
+for (const shape of [
+  { architecture: 'study', dropout: 0 },
+  { architecture: 'vgg', dropout: 0.4 },
+] as const) {
+  test(`ONNX matches tfjs: the ${shape.architecture} expression classifier (max pool, batch norm, linear layers${shape.dropout ? ', dropout' : ''}), as the judge is exported`, async () => {
+    await initBackend('wasm');
+    await assertNoLeak(async () => {
+      const spec = expressionClassifier({ ...shape, width: 0.25, imageSide: 48 });
+      const net = buildNetwork(spec, 11, 'onnx-parity-classifier');
+      try {
+        for (let i = 0; i < 2; i++) tfjsForward(net, seededValues(BATCH * 48 * 48, 300 + i), 48, true);
+        loadWeights(net, perturb(readWeights(net), 11));
+        const input = seededValues(BATCH * 48 * 48, 111);
+        const expected = tfjsForward(net, input, 48, false);
+        assert.deepEqual(expected.shape, [BATCH, 1, 1, 7]);
+        assert.ok(standardDeviation(expected.values) > 0.1, 'the logits hardly depend on the input');
+        const output = await onnxForward(exportOnnx(spec, readWeights(net)), input, 48, 'nchw');
+        assert.deepEqual(output.dims, [BATCH, 7, 1, 1]);
+        const error = relativeError(output.data as Float32Array, expected.values);
+        console.log(`${spec.name}: relative |onnx - tfjs| = ${error.toExponential(2)}`);
+        assert.ok(error <= TOLERANCE, `relative error ${error}`);
+      } finally {
+        disposeNetwork(net);
+      }
+    });
   });
-});
+}

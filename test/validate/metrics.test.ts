@@ -38,6 +38,7 @@ test('classificationMetrics: accuracy, macro means over present classes, per-cla
   const m = classificationMetrics(probabilities, labels, 3);
   assert.equal(m.accuracy, 0.5);
   assert.deepEqual(m.precision, [0.5, 1, 0]);
+  assert.deepEqual(m.recall, [0.5, 0.5, NaN]);
   // Class 0 scores 0.7, 0.3, 0.5, 0.2: positives {0.7, 0.2} vs negatives {0.3, 0.5} -> 2 of 4 pairs.
   close(m.auc[0]!, 0.5, 'auc 0');
   // Class 1 scores 0.2, 0.6, 0.4, 0.3: both positives beat both negatives.

@@ -20,7 +20,7 @@ const DISGUST = { source: 'neutral', target: 'disgust' } as const;
 function metrics(targetAuc: number): ClassificationMetrics {
   const perClass = Array.from({ length: 7 }, (_, c) => (c === 1 ? targetAuc : 0.9));
   const mean = perClass.reduce((a, b) => a + b, 0) / 7;
-  return { precision: perClass, auc: perClass, f1: perClass, meanPrecision: mean, meanAuc: mean, macroF1: mean, accuracy: mean, count: 700 };
+  return { precision: perClass, recall: perClass, auc: perClass, f1: perClass, meanPrecision: mean, meanAuc: mean, macroF1: mean, accuracy: mean, count: 700 };
 }
 
 /** A finished validation of `modelVersion` whose augmented arm gains target AUC on every fold. */

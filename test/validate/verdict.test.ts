@@ -8,7 +8,7 @@ import { decide, summarizeSet } from '../../trainer/validate/verdict.js';
 function metrics(auc: number, targetAuc: number): ClassificationMetrics {
   const perClass = Array.from({ length: 7 }, (_, c) => (c === 1 ? targetAuc : auc));
   const mean = perClass.reduce((a, b) => a + b, 0) / 7;
-  return { precision: perClass, auc: perClass, f1: perClass, meanPrecision: mean, meanAuc: mean, macroF1: mean, accuracy: mean, count: 700 };
+  return { precision: perClass, recall: perClass, auc: perClass, f1: perClass, meanPrecision: mean, meanAuc: mean, macroF1: mean, accuracy: mean, count: 700 };
 }
 
 function fold(i: number, base: [number, number], aug: [number, number]): FoldResult {

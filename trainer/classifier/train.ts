@@ -2,8 +2,9 @@ import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { seededRandom, shuffle } from '../../core/random.js';
+import { LOGITS_LAYER } from '../../core/networks/classifiers.js';
 import type { NamedWeights } from '../../core/networks/weights.js';
-import { forward, loadWeights, readWeights, type BuiltNetwork } from '../networks/network.js';
+import { forward, loadWeights, readWeights, type BuiltNetwork, type ForwardOptions } from '../networks/network.js';
 import { averageGradients } from '../parallel/gradients.js';
 import { ReplicaGroup } from '../parallel/replica-group.js';
 import type { ReplicaContext } from '../parallel/replica.js';
@@ -17,7 +18,7 @@ import { learningRateAt } from './schedule.js';
 
 const REPLICA = new URL('./classifier-replica.ts', import.meta.url);
 
-export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'width'> {
+export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout'> {
   seed: number;
   /**
    * Data-parallel replicas, each on a worker thread with its share of every batch; 1 trains on
@@ -32,12 +33,47 @@ export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'width
   onEpoch?: (epoch: number) => void;
 }
 
-/** n / (K n_c): each class contributes equally to the loss however rare it is (Disgust is 1.5% of FER2013). */
-export function classWeights(labels: ArrayLike<number>, indices: readonly number[]): Float32Array {
+function classCounts(labels: ArrayLike<number>, indices: readonly number[]): Float64Array {
   const counts = new Float64Array(NUM_EXPRESSIONS);
   for (const i of indices) counts[labels[i]!]!++;
+  return counts;
+}
+
+/** n / (K n_c): each class contributes equally to the loss however rare it is (Disgust is 1.5% of FER2013). */
+export function classWeights(labels: ArrayLike<number>, indices: readonly number[]): Float32Array {
+  const counts = classCounts(labels, indices);
   const present = counts.filter((c) => c > 0).length;
   return Float32Array.from(counts, (c) => (c > 0 ? indices.length / (present * c) : 0));
+}
+
+/** log(n_c / n), what post-hoc logit adjustment takes off each logit (0 for an absent class, which training already pushed down). */
+export function logitAdjustment(labels: ArrayLike<number>, indices: readonly number[]): Float32Array {
+  return Float32Array.from(classCounts(labels, indices), (c) => (c > 0 ? Math.log(c / indices.length) : 0));
+}
+
+function logitsBias(net: BuiltNetwork): tf.Variable {
+  const bias = net.weights.get(`${LOGITS_LAYER}/bias`);
+  if (!bias) throw new Error(`network ${net.spec.name} has no '${LOGITS_LAYER}' layer to adjust`);
+  return bias;
+}
+
+/** Takes `adjustment` off the classifier's logits, through the bias of its last layer. */
+export function adjustLogits(net: BuiltNetwork, adjustment: Float32Array): void {
+  const bias = logitsBias(net);
+  tf.tidy(() => bias.assign(tf.sub(bias, tf.tensor1d(adjustment))));
+}
+
+/** Runs `body` on the adjusted network, then puts the bias back bit for bit, for training to go on. */
+function withAdjustedLogits(net: BuiltNetwork, adjustment: Float32Array, body: () => void): void {
+  const bias = logitsBias(net);
+  const saved = tf.clone(bias);
+  try {
+    adjustLogits(net, adjustment);
+    body();
+  } finally {
+    bias.assign(saved);
+    saved.dispose();
+  }
 }
 
 /** The images at `indices` as NHWC [B, 48, 48, 1] floats in [0, 1], each through `augment` when given. */
@@ -57,14 +93,14 @@ export function imageBatch(pixels: Uint8Array, indices: readonly number[], augme
   return tf.tensor4d(imagePixels(pixels, indices, augment), [indices.length, FACE_SIZE, FACE_SIZE, 1]);
 }
 
-/** Logits [B, 7] of a batch (training: batch statistics, updating the running ones). */
-export function logits(net: BuiltNetwork, x: tf.Tensor4D, training: boolean, replicas?: ReplicaContext): tf.Tensor2D {
-  return tf.reshape(forward(net, x, { training, replicas }), [x.shape[0], NUM_EXPRESSIONS]);
+/** Logits [B, 7] of a batch (training: batch statistics, updating the running ones, and dropout). */
+export function logits(net: BuiltNetwork, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+  return tf.reshape(forward(net, x, options), [x.shape[0], NUM_EXPRESSIONS]);
 }
 
-/** Class-weighted softmax cross entropy of a batch, optionally against smoothed targets. */
-export function classifierLoss(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, replicas?: ReplicaContext): tf.Scalar {
-  const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, NUM_EXPRESSIONS), logits(net, x, true, replicas), undefined, labelSmoothing, tf.Reduction.NONE);
+/** Class-weighted softmax cross entropy of a training batch, optionally against smoothed targets. */
+export function classifierLoss(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, context: Omit<ForwardOptions, 'training'> = {}): tf.Scalar {
+  const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, NUM_EXPRESSIONS), logits(net, x, { training: true, ...context }), undefined, labelSmoothing, tf.Reduction.NONE);
   return tf.mean(tf.mul(perSample, tf.gather(weights, y)));
 }
 
@@ -79,10 +115,10 @@ export interface ReplicaShare {
  * The loss of a batch and its gradients by variable name; on a replica, its shard's scaled loss
  * and the gradients averaged over all replicas (the whole batch's). Call inside tf.tidy.
  */
-export function classifierGradients(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, share?: ReplicaShare): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+export function classifierGradients(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, share?: ReplicaShare, random?: () => number): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   const variables = [...net.weights.values()];
   const loss = (): tf.Scalar => {
-    const mean = classifierLoss(net, x, y, weights, labelSmoothing, share?.replicas);
+    const mean = classifierLoss(net, x, y, weights, labelSmoothing, { replicas: share?.replicas, random });
     return share ? tf.mul(mean, share.lossScale) : mean;
   };
   const { value, grads } = tf.variableGrads(loss, variables);
@@ -90,9 +126,9 @@ export function classifierGradients(net: BuiltNetwork, x: tf.Tensor4D, y: tf.Ten
 }
 
 /** One optimiser step on a batch, or on one replica's shard of it; returns the (scaled) loss. */
-export function trainStep(net: BuiltNetwork, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, share?: ReplicaShare): number {
+export function trainStep(net: BuiltNetwork, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor1D, weights: tf.Tensor1D, labelSmoothing: number, share?: ReplicaShare, random?: () => number): number {
   return tf.tidy(() => {
-    const { value, grads } = classifierGradients(net, x, y, weights, labelSmoothing, share);
+    const { value, grads } = classifierGradients(net, x, y, weights, labelSmoothing, share, random);
     optimizer.applyGradients(grads);
     return value.dataSync()[0]!;
   });
@@ -104,6 +140,8 @@ export interface ClassifierBatch {
   images: Float32Array;
   labels: Int32Array;
   learningRate: number;
+  /** Seeds the batch's dropout masks. */
+  seed: number;
 }
 
 export interface StepSettings {
@@ -125,7 +163,7 @@ export function classifierOptimizer(net: BuiltNetwork, settings: StepSettings) {
       const x = tf.tensor4d(batch.images, [batch.labels.length, FACE_SIZE, FACE_SIZE, 1]);
       const y = tf.tensor1d(batch.labels, 'int32');
       try {
-        return trainStep(net, optimizer, x, y, weights, settings.labelSmoothing, share);
+        return trainStep(net, optimizer, x, y, weights, settings.labelSmoothing, share, seededRandom(batch.seed));
       } finally {
         tf.dispose([x, y]);
       }
@@ -152,6 +190,8 @@ export function shardBatch(batch: ClassifierBatch, size: number): Array<Classifi
       images: batch.images.slice(from * FACE_PIXELS, to * FACE_PIXELS),
       labels: batch.labels.slice(from, to),
       learningRate: batch.learningRate,
+      // Far apart from the next batches' seeds, so no two shards of a run share dropout masks.
+      seed: (batch.seed + rank * 0x9e3779b9) >>> 0,
       lossScale: (size * (to - from)) / count,
     };
   });
@@ -200,9 +240,14 @@ export async function startClassifierTrainer(net: BuiltNetwork, settings: StepSe
   };
 }
 
-/** Trains `net` on the images at `indices` with class-weighted cross entropy and Adam. */
+/**
+ * Trains `net` on the images at `indices` with cross entropy and Adam, making up for rare classes
+ * as `options.classBalance` says (`onEpoch` sees the logits adjusted, as they will end).
+ */
 export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, labels: ArrayLike<number>, indices: readonly number[], options: TrainOptions): Promise<void> {
-  const settings: StepSettings = { learningRate: options.learningRate, classWeights: classWeights(labels, indices), labelSmoothing: options.labelSmoothing };
+  const weights = options.classBalance === 'weights' ? classWeights(labels, indices) : new Float32Array(NUM_EXPRESSIONS).fill(1);
+  const adjustment = options.classBalance === 'logits' ? logitAdjustment(labels, indices) : undefined;
+  const settings: StepSettings = { learningRate: options.learningRate, classWeights: weights, labelSmoothing: options.labelSmoothing };
   const trainer = await startClassifierTrainer(net, settings, await classifierWorkers(options.workers));
   const augment: Augmentation = { flip: options.flip, shift: options.shift };
   const random = seededRandom(options.seed);
@@ -218,6 +263,8 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
           learningRate: learningRateAt(options.schedule, options.learningRate, done, total),
           images: imagePixels(pixels, batch, { kind: augment, random }),
           labels: Int32Array.from(batch, (i) => labels[i]!),
+          // From the seed and step, not drawn from `random`, so that the batches do not depend on dropout.
+          seed: (Math.imul(options.seed, 0x85ebca6b) + done) >>> 0,
         });
         // With replicas this thread runs no kernel, whose call would notice a parent pool stopping
         // it; it must stop on its own and close them (terminating it would kill them mid-kernel).
@@ -227,8 +274,11 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
         if (done % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       await trainer.sync();
-      options.onEpoch?.(epoch + 1);
+      const onEpoch = () => options.onEpoch?.(epoch + 1);
+      if (adjustment) withAdjustedLogits(net, adjustment, onEpoch);
+      else onEpoch();
     }
+    if (adjustment) adjustLogits(net, adjustment);
   } finally {
     await trainer.close();
   }
@@ -239,7 +289,7 @@ export function predictProbabilities(net: BuiltNetwork, pixels: Uint8Array, indi
   const out = new Float32Array(indices.length * NUM_EXPRESSIONS);
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);
-    const probabilities = tf.tidy(() => tf.softmax(logits(net, imageBatch(pixels, batch), false)));
+    const probabilities = tf.tidy(() => tf.softmax(logits(net, imageBatch(pixels, batch), { training: false })));
     out.set(probabilities.dataSync(), start * NUM_EXPRESSIONS);
     probabilities.dispose();
   }

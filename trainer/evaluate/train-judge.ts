@@ -63,8 +63,8 @@ export async function trainJudge(input: TrainJudgeInput): Promise<{ judge: Omit<
   if (training.length === 0 || test.length === 0) throw new Error(`version ${version.id} needs Training rows to learn from and PublicTest rows to be measured on`);
 
   await initBackend(input.backend);
-  const { recipe, width, ...settings } = input.classifier;
-  const net = buildClassifier({ width }, input.seed);
+  const { recipe, ...settings } = input.classifier;
+  const net = buildClassifier(settings, input.seed);
   try {
     await trainClassifier(net, dataset.pixels, dataset.labels, training, { ...settings, seed: input.seed, onBatch: input.onProgress });
     const metrics = judgeMetrics(predictProbabilities(net, dataset.pixels, test, 256), test.map((i) => dataset.labels[i]!));

@@ -31,7 +31,7 @@ export async function confidenceScores(
   const outsideScores = new Float64Array(outside.length);
   for (let f = 0; f < params.folds; f++) {
     const { train, test } = foldSplit(fold, f);
-    const model = buildClassifier({ width: params.width }, params.seed + f);
+    const model = buildClassifier(params, params.seed + f);
     try {
       await trainClassifier(model, pixels, labels, train.map((p) => candidates[p]!), {
         ...params,

@@ -111,6 +111,8 @@ export interface ForwardOptions {
   training: boolean;
   /** Training on one data-parallel replica's shard: batch norm takes its statistics over all replicas' shards. */
   replicas?: ReplicaContext;
+  /** Draws the seed of each dropout mask while training, so that a seeded run repeats its masks. */
+  random?: () => number;
 }
 
 function weight(net: BuiltNetwork, key: string): tf.Variable {
@@ -159,6 +161,8 @@ function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: Fo
       return tf.leakyRelu(x, layer.alpha);
     case 'tanh':
       return tf.tanh(x);
+    case 'dropout':
+      return options.training ? dropout(x, layer.rate, options.random) : x;
     case 'residual': {
       const body = applyLayers(net, layer.body, x, options);
       return tf.add(x, layer.scale === 1 ? body : tf.mul(body, layer.scale));
@@ -187,6 +191,11 @@ function upsampleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
     };
   });
   return upsample(x) as tf.Tensor4D;
+}
+
+function dropout(x: tf.Tensor4D, rate: number, random: (() => number) | undefined): tf.Tensor4D {
+  if (!random) throw new Error('dropout while training needs a seeded generator (ForwardOptions.random)');
+  return tf.dropout(x, rate, undefined, Math.floor(random() * 2 ** 32)) as tf.Tensor4D;
 }
 
 function batchNorm(net: BuiltNetwork, name: string, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {

@@ -143,6 +143,8 @@ class Emitter {
         return same(g.node('LeakyRelu', 'leaky_relu', [x.name], [float('alpha', layer.alpha)]));
       case 'tanh':
         return same(g.node('Tanh', 'tanh', [x.name]));
+      case 'dropout':
+        return x;
       case 'residual': {
         const body = this.layers(layer.body, x);
         if (body.channels !== x.channels) throw new Error(`residual body maps ${x.channels} channels to ${body.channels}`);

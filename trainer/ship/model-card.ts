@@ -71,7 +71,7 @@ export function modelCard(input: CardInput): string {
     ...(input.recipe ? ['## Recipe', '', input.recipe.trim(), ''] : []),
     '## Validation',
     '',
-    `${validation.repeats} x ${validation.params.folds} cross-validation, ${validation.params.count} synthetic ${target} images added to every augmented training fold, classifier width ${validation.params.classifier.width}, ${validation.params.classifier.epochs} epochs. Full report: \`validation.json\`.`,
+    `${validation.repeats} x ${validation.params.folds} cross-validation, ${validation.params.count} synthetic ${target} images added to every augmented training fold, classifier ${validation.params.classifier.recipe} (${validation.params.classifier.architecture} blocks, width ${validation.params.classifier.width}), ${validation.params.classifier.epochs} epochs. Full report: \`validation.json\`.`,
     '',
     input.validationMarkdown.replace(/^# .*\n/, '').replace(/^(#+) /gm, '#$1 '),
     '',

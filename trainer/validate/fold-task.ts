@@ -74,7 +74,7 @@ async function loadPixels(job: FoldJob): Promise<Pixels> {
 
 async function trainAndScore(data: Pixels, job: FoldJob, trainIndices: number[]): Promise<ArmResult> {
   const started = performance.now();
-  const model = buildClassifier({ width: job.classifier.width }, job.seed);
+  const model = buildClassifier(job.classifier, job.seed);
   try {
     await trainClassifier(model, data.pixels, data.labels, trainIndices, { ...job.classifier, seed: job.seed });
     const trainMs = performance.now() - started;

@@ -3,6 +3,7 @@ import { argmaxRows } from '../classifier/argmax.js';
 export interface ClassificationMetrics {
   /** Per class; NaN for a class absent from the labels (AUC, recall) or never predicted nor present. */
   precision: number[];
+  recall: number[];
   auc: number[];
   f1: number[];
   /** Means over the classes present in the labels. */
@@ -85,7 +86,7 @@ export function classificationMetrics(probabilities: ArrayLike<number>, labels: 
   }
   const predicted = argmaxRows(probabilities, classes);
   const confusion = confusionMatrix(labels, predicted, classes);
-  const { precision, f1 } = perClassScores(confusion, classes);
+  const { precision, recall, f1 } = perClassScores(confusion, classes);
   const present = new Set(Array.from(labels));
   const auc = Array.from({ length: classes }, (_, c) => {
     const scores = Float64Array.from({ length: labels.length }, (_, n) => probabilities[n * classes + c]!);
@@ -96,6 +97,7 @@ export function classificationMetrics(probabilities: ArrayLike<number>, labels: 
   const overPresent = (values: number[]) => meanDefined(values.map((v, c) => (present.has(c) ? v : NaN)));
   return {
     precision,
+    recall,
     auc,
     f1,
     meanPrecision: overPresent(precision),

@@ -25,7 +25,7 @@ export async function targetConfidence(
   seed: number,
   onBatch?: (done: number, total: number) => void,
 ): Promise<Float64Array> {
-  const model = buildClassifier({ width: classifier.width }, seed);
+  const model = buildClassifier(classifier, seed);
   try {
     await trainClassifier(model, real.pixels, real.labels, real.pool, { ...classifier, seed, onBatch });
     const count = candidates.length / FACE_PIXELS;
