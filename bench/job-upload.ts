@@ -10,7 +10,6 @@
  * Every size gets a fresh server and database: PGlite in a temporary directory, or with
  * --postgres a throwaway database created next to the given one and dropped afterwards.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -24,6 +23,7 @@ import { generator } from '../core/networks/generators.js';
 import { exportOnnx } from '../trainer/onnx/export-onnx.js';
 import { buildNetwork, readWeights } from '../trainer/networks/network.js';
 import { initBackend } from '../trainer/tfjs/backend.js';
+import { spawnServer } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -131,25 +131,8 @@ async function measure(megabytes: number) {
   };
   delete env.DATABASE_URL;
   if (database.url) env.DATABASE_URL = database.url;
-  const server = spawn(process.execPath, ['bin/faceaug.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--no-job-worker'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const { server, url, key } = await spawnServer(env, ['--no-job-worker']);
   try {
-    const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-      let key = '';
-      let buffered = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop()!;
-        for (const line of lines) {
-          key = /^admin API key .*: (fa_\S+)$/.exec(line)?.[1] ?? key;
-          const started = /^faceaug serving on (\S+) /.exec(line);
-          if (started) resolve({ url: started[1]!, key });
-        }
-      });
-      server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-    });
-    server.stdout!.resume();
-
     // A new connection per probe: a kept-alive one can be closed by the server's keep-alive timer
     // just as the next probe goes out on it after a long block (ECONNRESET).
     const probeAgent = new Agent({ keepAlive: false });

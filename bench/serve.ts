@@ -6,7 +6,6 @@
  * first-start seeding, driven at concurrency 1, 8 and 64; beside it, the raw onnxruntime session
  * throughput on the same model, measured in the same run before the server starts.
  */
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +21,7 @@ import { initBackend } from '../trainer/tfjs/backend.js';
 import { seededImages } from './images.js';
 import { median } from './stats.js';
 import { referenceCycleGan } from './reference.js';
+import { spawnServer } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,24 +71,7 @@ writeFileSync(
 
 const env: NodeJS.ProcessEnv = { ...process.env, FACEAUG_DATA_DIR: join(dir, 'data'), FACEAUG_MODELS_DIR: join(dir, 'models') };
 delete env.DATABASE_URL;
-const server = spawn(process.execPath, ['bin/faceaug.js', 'serve', '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-  let key = '';
-  let buffered = '';
-  server.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      key = /^admin API key .*: (fa_\S+)$/.exec(line)?.[1] ?? key;
-      const started = /^faceaug serving on (\S+) /.exec(line);
-      if (started) resolve({ url: started[1]!, key });
-    }
-  });
-  server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-});
-// The server logs a JSON line per request; reading them keeps its stdout from filling up.
-server.stdout!.resume();
+const { server, url, key } = await spawnServer(env);
 
 const face = new Uint8Array(await encodeFace(fromUnitRange(seededImages(1, 7)), { format: 'png' }));
 // The load generator shares this machine's cores with the server, so it is the lightest client
