@@ -8,12 +8,13 @@ import { listManifests, loadDataset } from '../trainer/data/dataset-store.js';
 import { findDuplicates } from '../trainer/filter/duplicates.js';
 import { exportKaggleCsv } from '../trainer/data/export-csv.js';
 import { EMBEDDINGS, parseEmbeddingName } from '../trainer/networks/face-embedding.js';
-import { type FilterSpec, type KeepRule, runFilter } from '../trainer/filter/filter-pipeline.js';
+import { type FilterSpec, type KeepRule, PRUNE_BY, runFilter } from '../trainer/filter/filter-pipeline.js';
+import { formatNoiseMatrix } from '../trainer/filter/noise-table.js';
 import { usageIndex, USAGES } from '../trainer/data/format.js';
 import { importSource } from '../trainer/data/import-source.js';
 import { DataRegistry } from '../trainer/data/registry.js';
 import { findVersion, listVersions } from '../trainer/data/version-store.js';
-import { integer, number } from '../core/parsers.js';
+import { integer, number, oneOf } from '../core/parsers.js';
 import { stageProgress } from './progress.js';
 import type { ClassifierSettings } from '../trainer/classifier/options.js';
 import { addClassifierOptions, classifierFlags } from './classifier-options.js';
@@ -36,6 +37,7 @@ interface FilterOptions extends Partial<ClassifierSettings> {
   embedding: string;
   shrinkage: number;
   ridge: number;
+  pruneBy: (typeof PRUNE_BY)[number];
   minConfidence?: number;
   topN?: number;
   topPercent?: number;
@@ -44,28 +46,37 @@ interface FilterOptions extends Partial<ClassifierSettings> {
   json?: boolean;
 }
 
-function confidenceRule(options: FilterOptions): KeepRule {
+/** The keep rule the flags give, if any. */
+function keepRule(options: FilterOptions): KeepRule | undefined {
   const given = [
     options.minConfidence !== undefined && ({ rule: 'min-score', value: options.minConfidence } as const),
     options.topN !== undefined && ({ rule: 'top-n', value: options.topN } as const),
     options.topPercent !== undefined && ({ rule: 'top-percent', value: options.topPercent } as const),
   ].filter((rule) => rule !== false);
   if (given.length > 1) throw new Error('give at most one of --min-confidence, --top-n, --top-percent');
-  return given[0] ?? { rule: 'top-percent', value: 90 };
+  return given[0];
 }
 
 function filterSpecs(options: FilterOptions): FilterSpec[] {
   const specs: FilterSpec[] = options.dropDuplicates ? [{ method: 'duplicates' }] : [];
+  const rule = keepRule(options);
+  const outOfFold = { folds: options.folds, seed: options.seed, ...classifierFlags(options) };
   for (const method of options.method) {
     if (method === 'gaussian') {
       specs.push({ method, embedding: parseEmbeddingName(options.embedding), retention: options.retention, shrinkage: options.shrinkage, ridge: options.ridge });
     } else if (method === 'confidence') {
-      specs.push({ method, keep: confidenceRule(options), folds: options.folds, seed: options.seed, ...classifierFlags(options) });
+      specs.push({ method, keep: rule ?? { rule: 'top-percent', value: 90 }, ...outOfFold });
+    } else if (method === 'confident-learning') {
+      specs.push(options.pruneBy === 'margin' ? { method, pruneBy: 'margin', keep: rule, ...outOfFold } : { method, pruneBy: 'noise-rate', ...outOfFold });
     } else {
-      throw new Error(`unknown filter method '${method}' (expected gaussian, confidence)`);
+      throw new Error(`unknown filter method '${method}' (expected gaussian, confidence, confident-learning)`);
     }
   }
   if (specs.length === 0) throw new Error('nothing to do: give --method and/or --drop-duplicates');
+  // Pruning by noise rate decides its own count: a keep rule there would be silently ignored.
+  if (rule && !specs.some((s) => s.method === 'confidence' || (s.method === 'confident-learning' && s.pruneBy === 'margin'))) {
+    throw new Error('--min-confidence, --top-n and --top-percent apply to --method confidence and to confident-learning with --prune-by margin');
+  }
   return specs;
 }
 
@@ -142,21 +153,27 @@ export function registerDataCommands(program: Command): void {
 
   const filter = data
     .command('filter')
-    .description('filter a data set (or a version) by duplicates, Gaussian likelihood and/or out-of-fold confidence; each step is a new version')
+    .description('filter a data set (or a version) by duplicates, Gaussian likelihood, out-of-fold confidence and/or confident learning; each step is a new version')
     .argument('<source>', 'data set id or version id')
-    .option('--method <list>', 'gaussian, confidence or both in the order to run them (comma-separated)', (raw: string) => raw.split(',').map((m) => m.trim()).filter(Boolean), [])
+    .option('--method <list>', 'gaussian, confidence, confident-learning: those to run, in order (comma-separated)', (raw: string) => raw.split(',').map((m) => m.trim()).filter(Boolean), [])
     .option('--drop-duplicates', 'first drop duplicate images (all of a conflicting-label group, all but one copy otherwise)')
     .option('--splits <list>', `Usage splits to filter; others pass through (${USAGES.join(', ')})`, (raw: string) => raw.split(',').map((s) => s.trim()), ['Training'])
     .option('--retention <percent>', 'gaussian: keep the top percent per class by log-likelihood', number('retention', (v) => v > 0 && v <= 100), 90)
     .option('--embedding <name>', `gaussian: face-api network (${Object.keys(EMBEDDINGS).join(', ')})`, 'expression')
     .option('--shrinkage <weight>', 'gaussian: covariance shrinkage toward tr(S)/d I, 0-1', number('shrinkage', (v) => v >= 0 && v <= 1), 0.1)
     .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6)
-    .option('--folds <k>', 'confidence: folds of the out-of-fold scoring', integer('folds', 2), 5);
-  addClassifierOptions(filter, 'confidence: ')
-    .option('--seed <n>', 'confidence: seed of folds, initialisation and shuffling', integer('seed', 0), 1)
-    .option('--min-confidence <p>', 'confidence: keep samples whose annotated class has at least this probability', number('min confidence', (v) => v >= 0 && v <= 1))
-    .option('--top-n <n>', 'confidence: keep the n most confident samples per class', integer('top n', 1))
-    .option('--top-percent <percent>', 'confidence: keep the most confident percent per class (default 90)', number('top percent', (v) => v > 0 && v <= 100))
+    .option('--folds <k>', 'confidence, confident-learning: folds of the out-of-fold probabilities (cached per data set, rows and classifier)', integer('folds', 2), 5);
+  addClassifierOptions(filter, 'confidence, confident-learning: ')
+    .option('--seed <n>', 'confidence, confident-learning: seed of folds, initialisation and shuffling', integer('seed', 0), 1)
+    .option(
+      '--prune-by <how>',
+      `confident-learning: ${PRUNE_BY.join(' or ')}. noise-rate: per pair of given and true class, as many as the calibrated confident joint counts, largest margin toward the true class first; margin: lowest normalized margin (p(given) - max p(other) + 1) / 2 per class, as many as the joint's off-diagonal or by --min-confidence/--top-n/--top-percent`,
+      oneOf('prune-by', PRUNE_BY),
+      'noise-rate',
+    )
+    .option('--min-confidence <p>', 'confidence: keep samples whose annotated class has at least this probability (confident-learning --prune-by margin: this normalized margin)', number('min confidence', (v) => v >= 0 && v <= 1))
+    .option('--top-n <n>', 'confidence, confident-learning --prune-by margin: keep the n best-scored samples per class', integer('top n', 1))
+    .option('--top-percent <percent>', 'confidence, confident-learning --prune-by margin: keep the best-scored percent per class (confidence default 90)', number('top percent', (v) => v > 0 && v <= 100))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .addOption(dataDirOption())
     .addOption(registryOption())
@@ -191,6 +208,7 @@ export function registerDataCommands(program: Command): void {
         const registered = result.version.registryId === undefined ? '' : `, registry #${result.version.registryId}`;
         console.log(`\n${spec.method}: version ${result.version.id} (${result.version.kept.length} rows kept${registered}, ${seconds(result.version.durationMs)})`);
         console.log(formatClassTable(result.version.classCounts));
+        if (result.noise) console.log(`estimated noise, p(given label | true label):\n${formatNoiseMatrix(result.noise)}`);
         if (result.sheets.length > 0) console.log(`contact sheets (top: lowest scored, bottom: highest): ${resolve(result.sheets[0]!, '..')}`);
       }
       if (options.json) {

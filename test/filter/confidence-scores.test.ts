@@ -7,7 +7,8 @@ import { buildClassifier } from '../../trainer/classifier/cnn.js';
 import { classWeights } from '../../trainer/classifier/train.js';
 import { classifierSettings } from '../../trainer/classifier/options.js';
 import { disposeNetwork, type BuiltNetwork } from '../../trainer/networks/network.js';
-import { confidenceScores } from '../../trainer/filter/confidence-scores.js';
+import { outOfFoldProbabilities } from '../../trainer/filter/confidence-scores.js';
+import { selfConfidence } from '../../trainer/filter/confident-learning.js';
 import { seededRandom } from '../../core/random.js';
 import { assertNoLeak } from '../helpers/tensors.js';
 
@@ -32,7 +33,7 @@ test('class weights balance the classes', () => {
   assert.equal(weights[2], 0);
 });
 
-test('out-of-fold confidence: a mislabeled sample scores low, no tensors leak', { timeout: 120_000 }, async () => {
+test('out-of-fold probabilities: a mislabeled sample gets a low probability of its label, no tensors leak', { timeout: 120_000 }, async () => {
   await initBackend();
   // Class 3 images are bright, class 6 dark, with noise; sample 0 is bright but labeled 6.
   const random = seededRandom(5);
@@ -46,10 +47,20 @@ test('out-of-fold confidence: a mislabeled sample scores low, no tensors leak', 
   labels[0] = 6;
   // The last two (one bright, one dark, correctly labeled) are outside the folds: scored by every fold's model.
   const candidates = Array.from({ length: count - 2 }, (_, i) => i);
-  const { scores, outsideScores } = await assertNoLeak(() =>
-    confidenceScores(pixels, labels, candidates, { folds: 4, seed: 1, ...classifierSettings({ recipe: 'reference', epochs: 8, width: 0.25, batchSize: 8, learningRate: 3e-3 }) }, undefined, [count - 2, count - 1]),
+  const outside = [count - 2, count - 1];
+  const probabilities = await assertNoLeak(() =>
+    outOfFoldProbabilities(pixels, labels, candidates, { folds: 4, seed: 1, ...classifierSettings({ recipe: 'reference', epochs: 8, width: 0.25, batchSize: 8, learningRate: 3e-3 }) }, undefined, outside),
   );
-  assert.equal(scores.length, count - 2);
+  assert.equal(probabilities.candidates.length, (count - 2) * 7);
+  assert.equal(probabilities.outside.length, 2 * 7);
+  // Each row is a distribution (an outside row as the mean of the folds' distributions).
+  const rows = [...probabilities.candidates, ...probabilities.outside];
+  for (let n = 0; n < count; n++) {
+    const total = rows.slice(n * 7, n * 7 + 7).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1) < 1e-5, `row ${n} sums to ${total}`);
+  }
+  const scores = selfConfidence(Array.from(candidates, (i) => labels[i]!), probabilities.candidates);
+  const outsideScores = selfConfidence(Array.from(outside, (i) => labels[i]!), probabilities.outside);
   assert.ok(outsideScores.every((s) => s > 0.5), `outside ${outsideScores}`);
   assert.ok(scores.every((s) => s >= 0 && s <= 1));
   const others = [...scores.slice(1)].reduce((a, b) => a + b, 0) / (count - 3);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keepAtLeast, keepTopN, keepTopPercent } from '../../trainer/filter/keep-rules.js';
+import { keepAtLeast, keepCountPerClass, keepTopN, keepTopPercent } from '../../trainer/filter/keep-rules.js';
 
 const labels = [0, 0, 0, 0, 1, 1, 1];
 const scores = [0.1, 0.9, 0.5, 0.7, 0.3, 0.2, 0.8];
@@ -16,4 +16,9 @@ test('top n per class and minimum score', () => {
   assert.deepEqual(keepTopN(all, labels, scores, 1), [1, 6]);
   assert.deepEqual(keepTopN(all, labels, scores, 10), all);
   assert.deepEqual(keepAtLeast(all, scores, 0.5), [1, 2, 3, 6]);
+});
+
+test('a count per class', () => {
+  assert.deepEqual(keepCountPerClass(all, labels, scores, [3, 1]), [1, 2, 3, 6]);
+  assert.deepEqual(keepCountPerClass(all, labels, scores, [0, 5]), [4, 5, 6]);
 });

@@ -6,29 +6,37 @@ import { foldSplit, stratifiedFolds } from '../data/folds.js';
 import type { Progress } from '../data/import-options.js';
 import type { ClassifierSettings } from '../classifier/options.js';
 
-export interface ConfidenceParams extends ClassifierSettings {
+/** Everything that decides out-of-fold probabilities besides the data: the classifier, the folds and the seed. */
+export interface OutOfFoldParams extends ClassifierSettings {
   folds: number;
   seed: number;
 }
 
+/** Softmax probabilities, row-major count x 7. */
+export interface OutOfFoldProbabilities {
+  /** Aligned with the candidates. */
+  candidates: Float32Array;
+  /** Aligned with the `outside` rows. */
+  outside: Float32Array;
+}
+
 /**
- * Out-of-fold confidence: split the candidates into stratified folds, train a classifier on all
- * folds but one and score the held-out fold by the probability of each sample's annotated class.
- * No sample is scored by a model that saw it. `outside` rows (e.g. a test split that is not being
- * filtered) are seen by no fold's model and get the mean of all folds' probabilities.
- * Returns scores aligned with `candidates`, then with `outside`.
+ * Out-of-fold probabilities: split the candidates into stratified folds, train a classifier on all
+ * folds but one and predict the held-out fold, so no candidate is judged by a model that saw it.
+ * `outside` rows (e.g. a test split that is not being filtered) are seen by no fold's model and
+ * get the mean of all folds' probabilities.
  */
-export async function confidenceScores(
+export async function outOfFoldProbabilities(
   pixels: Uint8Array,
   labels: ArrayLike<number>,
   candidates: readonly number[],
-  params: ConfidenceParams,
+  params: OutOfFoldParams,
   onProgress?: Progress,
   outside: readonly number[] = [],
-): Promise<{ scores: Float64Array; outsideScores: Float64Array }> {
+): Promise<OutOfFoldProbabilities> {
   const fold = stratifiedFolds(Array.from(candidates, (i) => labels[i]!), params.folds, params.seed);
-  const scores = new Float64Array(candidates.length);
-  const outsideScores = new Float64Array(outside.length);
+  const probabilities = new Float32Array(candidates.length * NUM_EXPRESSIONS);
+  const outsideSums = new Float64Array(outside.length * NUM_EXPRESSIONS);
   for (let f = 0; f < params.folds; f++) {
     const { train, test } = foldSplit(fold, f);
     const model = buildClassifier(params, params.seed + f);
@@ -38,20 +46,18 @@ export async function confidenceScores(
         seed: params.seed + f,
         onBatch: (done, total) => onProgress?.(f * total + done, params.folds * total),
       });
-      const heldOut = test.map((p) => candidates[p]!);
-      const probabilities = predictProbabilities(model, pixels, heldOut, 256);
+      const heldOut = predictProbabilities(model, pixels, test.map((p) => candidates[p]!), 256);
       test.forEach((position, n) => {
-        scores[position] = probabilities[n * NUM_EXPRESSIONS + labels[candidates[position]!]!]!;
+        probabilities.set(heldOut.subarray(n * NUM_EXPRESSIONS, (n + 1) * NUM_EXPRESSIONS), position * NUM_EXPRESSIONS);
       });
       if (outside.length > 0) {
-        const outsideProbabilities = predictProbabilities(model, pixels, outside, 256);
-        outside.forEach((index, n) => {
-          outsideScores[n]! += outsideProbabilities[n * NUM_EXPRESSIONS + labels[index]!]! / params.folds;
+        predictProbabilities(model, pixels, outside, 256).forEach((p, k) => {
+          outsideSums[k]! += p / params.folds;
         });
       }
     } finally {
       disposeNetwork(model);
     }
   }
-  return { scores, outsideScores };
+  return { candidates: probabilities, outside: Float32Array.from(outsideSums) };
 }

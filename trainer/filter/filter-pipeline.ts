@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { keptRemovedByClass } from '../data/class-table.js';
-import { type ConfidenceParams, confidenceScores } from './confidence-scores.js';
+import type { OutOfFoldParams } from './confidence-scores.js';
+import { estimateLabelNoise, type LabelNoise, normalizedMargin, pruneByNoiseRate, selfConfidence } from './confident-learning.js';
 import { writeContactSheets } from './contact-sheet.js';
 import { type Dataset, datasetDir } from '../data/dataset-store.js';
 import { duplicatesToDrop, findDuplicates } from './duplicates.js';
@@ -8,15 +9,27 @@ import { datasetEmbeddings } from './embedding-cache.js';
 import { EMBEDDINGS, type EmbeddingName } from '../networks/face-embedding.js';
 import { gaussianScores } from './gaussian-scores.js';
 import type { Progress } from '../data/import-options.js';
-import { keepAtLeast, keepTopN, keepTopPercent } from './keep-rules.js';
+import { keepAtLeast, keepCountPerClass, keepTopN, keepTopPercent } from './keep-rules.js';
+import { cachedOutOfFoldProbabilities } from './out-of-fold-cache.js';
 import { type DatasetVersion, saveVersion, versionId } from '../data/version-store.js';
 
 export type KeepRule = { rule: 'top-percent'; value: number } | { rule: 'top-n'; value: number } | { rule: 'min-score'; value: number };
 
+export const PRUNE_BY = ['noise-rate', 'margin'] as const;
+
+/**
+ * How confident learning picks the samples to remove. `noise-rate`: cleanlab's
+ * prune_by_noise_rate, the calibrated joint's off-diagonal counts, largest margins first.
+ * `margin`: the lowest normalized margins of each class, by `keep`, or without one as many as the
+ * joint's off-diagonal holds for that class.
+ */
+export type Pruning = { pruneBy: 'noise-rate' } | { pruneBy: 'margin'; keep?: KeepRule };
+
 export type FilterSpec =
   | { method: 'duplicates' }
   | { method: 'gaussian'; embedding: EmbeddingName; retention: number; shrinkage: number; ridge: number }
-  | ({ method: 'confidence'; keep: KeepRule } & ConfidenceParams);
+  | ({ method: 'confidence'; keep: KeepRule } & OutOfFoldParams)
+  | ({ method: 'confident-learning' } & Pruning & OutOfFoldParams);
 
 export interface FilterContext {
   dataDir: string;
@@ -32,6 +45,8 @@ export interface StepResult {
   version: DatasetVersion;
   /** Where this step's contact sheets were written (filters with scores only). */
   sheets: string[];
+  /** What confident learning estimated (its steps only; also in the version's parameters). */
+  noise?: LabelNoise;
 }
 
 function keep(rule: KeepRule, candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>): number[] {
@@ -40,30 +55,62 @@ function keep(rule: KeepRule, candidates: readonly number[], labels: ArrayLike<n
   return keepAtLeast(candidates, scores, rule.value);
 }
 
-/**
- * Scores every input row: the filter is fitted or trained on the rows of the filtered splits and
- * scores the others with that, so each kept row carries a score.
- */
-async function score(dataset: Dataset, spec: Exclude<FilterSpec, { method: 'duplicates' }>, filtered: number[], passed: number[], context: FilterContext): Promise<Float64Array> {
-  const out = new Float64Array(dataset.manifest.count).fill(Number.NaN);
-  if (spec.method === 'gaussian') {
-    const embeddings = await datasetEmbeddings(context.dataDir, dataset, spec.embedding, { onProgress: context.onStage?.(`embedding (${spec.embedding})`) });
-    const all = [...filtered, ...passed];
-    gaussianScores(embeddings, EMBEDDINGS[spec.embedding].dim, dataset.labels, filtered, all, spec).forEach((s, n) => {
-      out[all[n]!] = s;
-    });
-    return out;
-  }
-  const { keep: _rule, method: _method, ...params } = spec;
-  const progress = context.onStage?.(`out-of-fold training (${spec.folds} folds)`);
-  const { scores, outsideScores } = await confidenceScores(dataset.pixels, dataset.labels, filtered, params, progress, passed);
-  filtered.forEach((i, n) => {
-    out[i] = scores[n]!;
-  });
-  passed.forEach((i, n) => {
-    out[i] = outsideScores[n]!;
+interface Selection {
+  /** Every input row's score, indexed by data set row. */
+  scores: Float64Array;
+  /** The rows of the filtered splits that stay. */
+  kept: number[];
+  /** The keep rule, which gaussian and confidence versions record as `keepRule`. */
+  rule?: KeepRule;
+  noise?: LabelNoise;
+}
+
+/** `values[n]` at data set row `rows[n]`, NaN elsewhere. */
+function byRow(count: number, rows: readonly number[], values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(count).fill(Number.NaN);
+  rows.forEach((i, n) => {
+    out[i] = values[n]!;
   });
   return out;
+}
+
+/**
+ * Scores every input row and picks the filtered rows to keep: the filter is fitted or trained on
+ * the rows of the filtered splits and scores the others with that, so each kept row carries a score.
+ */
+async function select(dataset: Dataset, spec: Exclude<FilterSpec, { method: 'duplicates' }>, filtered: number[], passed: number[], context: FilterContext): Promise<Selection> {
+  const all = [...filtered, ...passed];
+  if (spec.method === 'gaussian') {
+    const embeddings = await datasetEmbeddings(context.dataDir, dataset, spec.embedding, { onProgress: context.onStage?.(`embedding (${spec.embedding})`) });
+    const scores = byRow(dataset.manifest.count, all, gaussianScores(embeddings, EMBEDDINGS[spec.embedding].dim, dataset.labels, filtered, all, spec));
+    const rule: KeepRule = { rule: 'top-percent', value: spec.retention };
+    return { scores, kept: keep(rule, filtered, dataset.labels, scores), rule };
+  }
+  const probabilities = await cachedOutOfFoldProbabilities(context.dataDir, dataset, filtered, passed, spec, () => context.onStage?.(`out-of-fold training (${spec.folds} folds)`));
+  const labels = Uint8Array.from(filtered, (i) => dataset.labels[i]!);
+  const passedLabels = Uint8Array.from(passed, (i) => dataset.labels[i]!);
+  const score = spec.method === 'confidence' ? selfConfidence : normalizedMargin;
+  const scores = byRow(dataset.manifest.count, all, [...score(labels, probabilities.candidates), ...score(passedLabels, probabilities.outside)]);
+  if (spec.method === 'confidence') return { scores, kept: keep(spec.keep, filtered, dataset.labels, scores), rule: spec.keep };
+  const noise = estimateLabelNoise(labels, probabilities.candidates);
+  if (spec.pruneBy === 'noise-rate') {
+    const issues = new Set(pruneByNoiseRate(labels, probabilities.candidates, noise.prune).map((p) => filtered[p]!));
+    return { scores, kept: filtered.filter((i) => !issues.has(i)), noise };
+  }
+  const kept = spec.keep
+    ? keep(spec.keep, filtered, dataset.labels, scores)
+    : keepCountPerClass(filtered, dataset.labels, scores, noise.prune.map((row, i) => row[i]!));
+  return { scores, kept, noise };
+}
+
+/** The estimates a confident-learning version records; a class nobody is labelled with has no threshold (null). */
+function noiseParams(noise: LabelNoise): Record<string, unknown> {
+  return {
+    thresholds: noise.thresholds.map((t) => (Number.isFinite(t) ? t : null)),
+    confidentJoint: noise.joint,
+    noiseMatrix: noise.noiseMatrix,
+    truePrior: noise.truePrior,
+  };
 }
 
 /** Runs one filter over the rows `parent` kept (all rows when null), saves and registers the new version. */
@@ -75,6 +122,7 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
   let scored: number[] = [];
   let scores: number[] = [];
   let params: Record<string, unknown>;
+  let noise: LabelNoise | undefined;
   /** What the contact sheets show: the rows the filter could remove, with their scores. */
   let sheet = { rows: [] as number[], scores: [] as number[] };
   if (spec.method === 'duplicates') {
@@ -85,23 +133,25 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
   } else {
     const filtered = input.filter((i) => inSplits.has(dataset.usage[i]!));
     const passed = input.filter((i) => !inSplits.has(dataset.usage[i]!));
-    const byIndex = await score(dataset, spec, filtered, passed, context);
-    const rule: KeepRule = spec.method === 'gaussian' ? { rule: 'top-percent', value: spec.retention } : spec.keep;
-    const selected = new Set(keep(rule, filtered, dataset.labels, byIndex));
+    const selection = await select(dataset, spec, filtered, passed, context);
+    const selected = new Set(selection.kept);
     kept = input.filter((i) => selected.has(i) || !inSplits.has(dataset.usage[i]!));
     scored = input;
-    scores = input.map((i) => byIndex[i]!);
-    sheet = { rows: filtered, scores: filtered.map((i) => byIndex[i]!) };
+    scores = input.map((i) => selection.scores[i]!);
+    sheet = { rows: filtered, scores: filtered.map((i) => selection.scores[i]!) };
     const { method: _method, ...settings } = spec;
-    params = { ...settings, splits: context.splits, keepRule: rule };
+    params = { ...settings, splits: context.splits, ...(selection.rule && { keepRule: selection.rule }) };
+    noise = selection.noise;
   }
+  // The id hashes what was asked, not what was estimated: the same filter trained again (other
+  // float rounding, another backend) replaces its version instead of adding one.
   const id = versionId(dataset.manifest.id, parent?.id ?? null, spec.method, params);
   const version: DatasetVersion = {
     id,
     datasetId: dataset.manifest.id,
     parentId: parent?.id ?? null,
     method: spec.method,
-    params,
+    params: noise ? { ...params, ...noiseParams(noise) } : params,
     kept,
     scored,
     scores,
@@ -117,5 +167,5 @@ export async function runFilter(dataset: Dataset, parent: DatasetVersion | null,
     sheet.rows.length > 0
       ? await writeContactSheets(sheetDir, { pixels: dataset.pixels, labels: dataset.labels, scored: sheet.rows, scores: sheet.scores })
       : [];
-  return { version, sheets };
+  return { version, sheets, noise };
 }

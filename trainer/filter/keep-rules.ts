@@ -9,10 +9,10 @@ function bestFirst(members: number[], scores: ArrayLike<number>): number[] {
   return [...members].sort((a, b) => scores[b]! - scores[a]! || a - b);
 }
 
-/** Keeps the `count(n)` best-scored members of each class of n candidates. */
-function keepPerClass(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, count: (n: number) => number): number[] {
+/** Keeps the `count(n, label)` best-scored members of each class of n candidates. */
+function keepPerClass(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, count: (n: number, label: number) => number): number[] {
   const kept: number[] = [];
-  for (const members of byClass(candidates, labels).values()) kept.push(...bestFirst(members, scores).slice(0, count(members.length)));
+  for (const [label, members] of byClass(candidates, labels)) kept.push(...bestFirst(members, scores).slice(0, count(members.length, label)));
   return kept.sort((a, b) => a - b);
 }
 
@@ -26,6 +26,11 @@ export function keepTopPercent(candidates: readonly number[], labels: ArrayLike<
 export function keepTopN(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, n: number): number[] {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`top-n must be a positive integer, got ${n}`);
   return keepPerClass(candidates, labels, scores, () => n);
+}
+
+/** The best `counts[label]` of each class, e.g. as many as an estimate says are labelled right. */
+export function keepCountPerClass(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, counts: readonly number[]): number[] {
+  return keepPerClass(candidates, labels, scores, (_, label) => counts[label]!);
 }
 
 /** Every candidate scoring at least `minimum`. */
