@@ -269,7 +269,10 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
         // With replicas this thread runs no kernel, whose call would notice a parent pool stopping
         // it; it must stop on its own and close them (terminating it would kill them mid-kernel).
         throwIfStopped();
-        options.onBatch?.(++done, total);
+        // Counted apart from the optional call: `f?.(++done)` skips its arguments when there is no
+        // f, which left every step of a run without a progress callback at the schedule's step 0.
+        done++;
+        options.onBatch?.(done, total);
         // Yield so progress bars and signals get a turn during long CPU-bound training on this thread.
         if (done % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
