@@ -4,6 +4,7 @@ import { integer } from '../core/parsers.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
 import { DEFAULT_EVALUATION_FACES, evaluateModel, evaluateRun, type StepQuality } from '../trainer/evaluate/evaluate-run.js';
 import { DEFAULT_SELECTION } from '../trainer/evaluate/select-checkpoint.js';
+import { registerRunGenerator } from '../trainer/gan/run-training.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -30,6 +31,7 @@ export function registerEvaluateCommands(program: Command): void {
     .option('--judge <id>', "registered judge to use (default: the newest; see 'faceaug judge train')", integer('judge', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
+    .option('--register-best', "--run, once finished: register the best checkpoint's generator as a new candidate model version when it is not the registered one (for runs that ended before a judge existed)")
     .option('--json', 'print the evaluation as one JSON object')
     .addHelpText(
       'after',
@@ -37,11 +39,13 @@ export function registerEvaluateCommands(program: Command): void {
 Writes <run>/evaluations/step-N.json per step, quality.png (the measures over steps) and grid.png
 (the fixed held-out faces, then their translation at each evaluated step). The best checkpoint is
 the one the judge most often reads as the target among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim}
-to their inputs (KID breaks near-ties); 'faceaug train' registers that step's generator when the run ends.`,
+to their inputs (KID breaks near-ties); 'faceaug train' registers that step's generator when the run ends,
+'evaluate --register-best' does so for a run that has ended.`,
     )
-    .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; json?: boolean }) => {
+    .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; registerBest?: boolean; json?: boolean }) => {
       const dataDir = flags.dataDir ?? readSetting('dataDir');
       if ((flags.run === undefined) === (flags.model === undefined)) throw new Error('give either --run <id> or --model <dir>');
+      if (flags.registerBest && flags.run === undefined) throw new Error('--register-best needs --run <id>');
       if (flags.model !== undefined) {
         if (!flags.data) throw new Error('--model needs --data <version>');
         const quality = await evaluateModel({ dataDir, modelDir: flags.model, data: flags.data, count: flags.count, seed: flags.seed, judgeId: flags.judge, backend: flags.backend });
@@ -59,8 +63,12 @@ to their inputs (KID breaks near-ties); 'faceaug train' registers that step's ge
           if (!flags.json) console.error(`step ${step}: ${describeQuality(q)}`);
         },
       });
-      if (flags.json) return console.log(JSON.stringify(result));
+      const registered = flags.registerBest && result.best ? await registerRunGenerator(dataDir, result.runId, result.best.step) : undefined;
+      if (flags.json) return console.log(JSON.stringify({ ...result, ...(flags.registerBest && { registered: registered ?? null }) }));
       console.log(`run ${result.runId}: ${result.evaluated.length} step(s) evaluated; plot ${result.files.quality}, faces ${result.files.grid}`);
       if (result.best) console.log(`best checkpoint by the selection rule: step ${result.best.step}`);
+      if (flags.registerBest && result.best) {
+        console.log(registered ? `registered the generator of step ${registered.generatorStep} as model version ${registered.modelVersion} (candidate)` : `the generator of step ${result.best.step} is registered already`);
+      }
     });
 }

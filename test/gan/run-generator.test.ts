@@ -11,7 +11,7 @@ import { generateImages } from '../../trainer/gan/generate.js';
 import { PRESETS, type TrainOptions } from '../../trainer/gan/options.js';
 import { readRunRecord } from '../../trainer/gan/run-files.js';
 import { runGenerator } from '../../trainer/gan/run-generator.js';
-import { startTraining } from '../../trainer/gan/run-training.js';
+import { registerRunGenerator, startTraining } from '../../trainer/gan/run-training.js';
 import { loadSnapshot } from '../../trainer/gan/snapshots.js';
 import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
@@ -56,6 +56,17 @@ test('a run registers the generator of the step its chooser picks; generate and 
     const lastRecord = await readRunRecord(dataDir, last.runId);
     assert.equal(lastRecord.generatorStep, undefined);
     assert.equal((await runGenerator(dataDir, lastRecord)).step, 6);
+
+    // Chosen after the run ended (it had no judge then): a new candidate version with that step's weights.
+    const later = await registerRunGenerator(dataDir, last.runId, 4);
+    assert.deepEqual([later?.generatorStep, later?.steps, later!.modelVersion > last.modelVersion], [4, 6, true]);
+    assert.equal((await readRunRecord(dataDir, last.runId)).generatorStep, 4);
+    const laterVersion = await withRegistry(dataDir, ({ db }) => getModelVersion(db, { source: 'neutral', target: 'disgust', version: later!.modelVersion }, { kinds: ['tfjs'] }));
+    const laterTensors = unpackTensors(laterVersion.verified[0]!.bytes).tensors;
+    assert.ok(same(new Map(laterTensors.map((t) => [t.name, t])), await loadSnapshot(last.runDir, 4)));
+    assert.equal(await registerRunGenerator(dataDir, last.runId, 4), undefined, 'registered already');
+    assert.equal((await registerRunGenerator(dataDir, last.runId, 6))?.generatorStep, 6);
+    assert.equal((await readRunRecord(dataDir, last.runId)).generatorStep, undefined, 'back to the last step');
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@ import { gitSha } from './git-sha.js';
 import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
 import { loadSnapshot } from './snapshots.js';
 import type { CycleGanState } from './cyclegan.js';
-import { trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
+import { stepsPerEpoch, trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
 
 const SAMPLE_FACES = 8;
 
@@ -72,6 +72,7 @@ function domains(dataset: Dataset, version: DatasetVersion, options: TrainOption
   };
 }
 
+/** Registers the generator of `chosenStep` (else the last) as a candidate model version and records it in run.json. */
 async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult, chosenStep: number | undefined): Promise<TrainingResult> {
   const { options } = record;
   const chosen = chosenStep !== undefined && chosenStep !== result.globalStep;
@@ -101,8 +102,7 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
       { kind: 'tfjs', bytes: checkpoint },
     ],
   });
-  await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
-  await writeRunRecord(dir, { ...record, modelVersion: version.version, ...(chosen ? { generatorStep } : {}), finishedAt: new Date().toISOString() });
+  await writeRunRecord(dir, { ...record, modelVersion: version.version, generatorStep: chosen ? generatorStep : undefined, finishedAt: record.finishedAt ?? new Date().toISOString() });
   return { runId: record.runId, runDir: dir, modelVersion: version.version, steps: result.globalStep, generatorStep, scheduledSteps: result.scheduledSteps, finalLosses };
 }
 
@@ -118,7 +118,11 @@ async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<L
     await withRegistry(dataDir, (db) => updateTrainingRun(db.db, record.runId, { status: 'failed', error: message })).catch(() => undefined);
     throw error;
   }
-  return withRegistry(dataDir, (db) => finish(db, record, dir, result, chosenStep));
+  return withRegistry(dataDir, async (db) => {
+    const finished = await finish(db, record, dir, result, chosenStep);
+    await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
+    return finished;
+  });
 }
 
 /** What every way of starting or continuing a run takes. */
@@ -204,6 +208,31 @@ export async function resumeTraining(input: ResumeTraining): Promise<TrainingRes
   const initialWeights = !resume && record.initializedFrom ? (await warmStart(record.initializedFrom.path)).weights : undefined;
   const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
   return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights, onCheckpoint });
+}
+
+/**
+ * Registers a finished run's generator of `step` as a new candidate model version, and records
+ * that step as the run's generator for validate, generate and package. For a run whose best
+ * snapshot was only known after it ended (it trained before any judge was registered, or was
+ * evaluated again with another judge); returns undefined when that generator is registered already.
+ */
+export async function registerRunGenerator(dataDir: string, runId: number, step: number): Promise<TrainingResult | undefined> {
+  const record = await readRunRecord(dataDir, runId);
+  if (record.modelVersion === undefined) throw new Error(`run ${runId} has not finished: it registers its best generator when it does`);
+  const dir = runDir(dataDir, runId);
+  const checkpoint = await loadCheckpoint(dir);
+  if (!checkpoint) throw new Error(`run ${runId} has no checkpoint in ${dir}`);
+  if ((record.generatorStep ?? checkpoint.globalStep) === step) return undefined;
+  const { version, dataset } = await trainingData(dataDir, record.dataVersion);
+  const { domainA, domainB } = domains(dataset, version, checkpoint.options);
+  const perEpoch = stepsPerEpoch(checkpoint.options, domainA.count, domainB.count);
+  const result: LoopResult = {
+    generator: checkpoint.state.weights.gAB,
+    history: checkpoint.history,
+    globalStep: checkpoint.globalStep,
+    scheduledSteps: perEpoch * (checkpoint.options.epochs + checkpoint.options.decayEpochs),
+  };
+  return withRegistry(dataDir, (db) => finish(db, record, dir, result, step));
 }
 
 export interface ResumeFromFile extends TrainingInput {
