@@ -22,6 +22,7 @@ interface ValidateFlags extends Partial<ClassifierSettings> {
   tolerance: number;
   statistic: Statistic;
   register: boolean;
+  queue?: boolean;
   workers?: number;
   backend?: string;
   dataDir?: string;
@@ -45,7 +46,8 @@ export function registerValidateCommands(program: Command): void {
     .option('--tolerance <x>', 'largest accepted drop of mean AUC', number('tolerance', (v) => v >= 0), 0.005)
     .addOption(new Option('--statistic <name>', 'test behind the verdict').choices(STATISTICS).default('corrected-t'))
     .option('--no-register', 'do not record the verdict in the registry')
-    .option('--workers <n>', `folds trained in parallel (env ${settings.workers.env}, default one per core)`, integer('workers', 1))
+    .option('--queue', "train the folds on `faceaug worker` processes on any machine, through the Postgres registry (DATABASE_URL), and wait for them")
+    .option('--workers <n>', `folds trained in parallel here, without --queue (env ${settings.workers.env}, default one per core)`, integer('workers', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the report as JSON')
@@ -55,6 +57,9 @@ export function registerValidateCommands(program: Command): void {
 Writes <data dir>/validations/<id>/: report.json, report.md, precision.png and auc.png (baseline vs
 augmented per class, ± 1 sd over folds), synthetic.png (sources above their translations),
 folds/<repeat>-<fold>.json. Re-running the same command reuses every finished fold.
+With --queue each fold's two classifiers become tasks in Postgres for \`faceaug worker\` on any
+machine that has imported the same data set; this command waits for them, then reports and
+records the verdict. Interrupted, the workers go on: the same command again picks up what landed.
 Accepted when the target class's AUC on the fixed test set improves with p < --alpha and mean
 AUC drops by at most --tolerance. --statistic corrected-t (default) is the Nadeau-Bengio
 corrected resampled t-test; folds share training data, so the plain t-test is overconfident.`,
@@ -62,6 +67,7 @@ corrected resampled t-test; folds share training data, so the plain t-test is ov
     .action(async (flags: ValidateFlags) => {
       const dataDir = flags.dataDir ?? readSetting('dataDir');
       let bar: ReturnType<typeof progressBar> | undefined;
+      let folds = 0;
       try {
         const report = await runValidation({
           dataDir,
@@ -78,8 +84,20 @@ corrected resampled t-test; folds share training data, so the plain t-test is ov
           workers: flags.workers,
           backend: flags.backend,
           register: flags.register,
+          queue: flags.queue
+            ? {
+                pollMs: readSetting('foldPollMs'),
+                onQueued: ({ validationId, datasetId, tasks, added, retried }) =>
+                  console.error(
+                    `validate: ${tasks} fold classifiers of ${validationId} in the queue (${added} new, ${retried} failed ones retried); ` +
+                      `\`faceaug worker\` takes them on machines that have imported data set ${datasetId}`,
+                  ),
+                onWaiting: ({ running, pending }) => bar?.update(folds, `${running} training, ${pending} waiting for a worker`),
+              }
+            : undefined,
           onPhase: (phase) => console.error(`validate: ${phase}`),
           onFolds: (done, total, latest) => {
+            folds = done;
             if (!bar) {
               bar = progressBar('folds', total, 1);
               bar.start(done);

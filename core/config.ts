@@ -1,4 +1,4 @@
-import { yesNo } from './parsers.js';
+import { listOf, yesNo } from './parsers.js';
 
 /**
  * Every setting that can come from the environment, in one place: its variable, default and help
@@ -43,6 +43,17 @@ const optionalText = (env: string, description: string): Setting<string | undefi
   default: undefined,
   parse: (raw) => raw || undefined,
 });
+
+const list = <T extends string>(env: string, description: string, values: readonly T[], fallback: readonly T[]): Setting<readonly T[]> => ({
+  env,
+  description,
+  default: fallback,
+  parse: listOf(env, values),
+});
+
+/** What a `faceaug worker` process can serve. */
+export const WORKER_QUEUES = ['jobs', 'folds'] as const;
+export type WorkerQueue = (typeof WORKER_QUEUES)[number];
 
 export const settings = {
   backend: optionalText(
@@ -107,6 +118,30 @@ export const settings = {
   jobClaimSize: integer('FACEAUG_JOB_CLAIM_SIZE', 'job items a worker claims at a time', 16, 1),
   jobLeaseMs: integer('FACEAUG_JOB_LEASE_MS', 'how long a claim lasts before another worker may take the item over, in ms', 60_000, 1),
   jobPollMs: integer('FACEAUG_JOB_POLL_MS', 'how often an idle worker looks for job items, in ms', 500, 10),
+  workerQueues: list(
+    'FACEAUG_WORKER_QUEUES',
+    '`faceaug worker` serves: jobs (bulk translation items), folds (validation folds, Postgres only), or both (comma-separated)',
+    WORKER_QUEUES,
+    WORKER_QUEUES,
+  ),
+  foldLeaseMs: integer(
+    'FACEAUG_FOLD_LEASE_MS',
+    "how long a worker's claim on a validation fold lasts, in ms; renewed every third of it while the fold trains, so a killed worker's fold is taken over within this long",
+    60_000,
+    1,
+  ),
+  foldMaxAttempts: integer(
+    'FACEAUG_FOLD_MAX_ATTEMPTS',
+    'times a validation fold is tried (its worker killed, or its training failed) before it fails and the validation waiting for it stops with its error',
+    3,
+    1,
+  ),
+  foldPollMs: integer(
+    'FACEAUG_FOLD_POLL_MS',
+    'how often an idle worker looks for validation folds, and `faceaug validate --queue` for finished ones, in ms',
+    2_000,
+    10,
+  ),
   receiveTimeoutMs: integer(
     'FACEAUG_RECEIVE_TIMEOUT_MS',
     'longest a client may take to send a whole request, upload included, in ms (then 408 and the connection closes)',

@@ -16,6 +16,15 @@ export const oneOf =
     throw new Error(`invalid ${name} '${raw}' (expected ${values.join(', ')})`);
   };
 
+/** A comma-separated list of `values`, each at most once. */
+export const listOf =
+  <T extends string>(name: string, values: readonly T[]) =>
+  (raw: string): T[] => {
+    const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    if (items.length === 0) throw new Error(`invalid ${name} '${raw}' (expected one or more of ${values.join(', ')})`);
+    return [...new Set(items.map(oneOf(name, values)))];
+  };
+
 export const yesNo = (name: string) => (raw: string) => {
   const lower = raw.trim().toLowerCase();
   if (['true', 'yes', 'on', '1'].includes(lower)) return true;

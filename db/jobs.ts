@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { type SQL, and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { type Expression, isExpression } from '../core/expressions.js';
 import type { Database } from './client.js';
 import { NotFoundError, QuotaError, ValidationError } from './errors.js';
+import { claimable, claimedBy, heldBy, released, unclaimed } from './leases.js';
 import { type JobItemStatus, type JobModels, jobInputs, jobItems, jobs } from './schema/index.js';
 
 export type { JobModels };
@@ -324,22 +325,17 @@ export interface ClaimedItem {
  * waiting on each other.
  */
 export async function claimItems(db: Database, options: { token: string; limit: number; leaseMs: number }): Promise<ClaimedItem[]> {
-  const claimable = db
+  const candidates = db
     .select({ id: jobItems.id })
     .from(jobItems)
-    .where(and(or(eq(jobItems.status, 'pending'), and(eq(jobItems.status, 'running'), lt(jobItems.leaseUntil, sql`now()`))), notStoring))
+    .where(and(claimable(jobItems), notStoring))
     .orderBy(asc(jobItems.id))
     .limit(options.limit)
     .for('update', { skipLocked: true });
   const claimed = await db
     .update(jobItems)
-    .set({
-      status: 'running',
-      claimToken: options.token,
-      leaseUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
-      attempts: sql`${jobItems.attempts} + 1`,
-    })
-    .where(inArray(jobItems.id, claimable))
+    .set(claimedBy(jobItems, options.token, options.leaseMs))
+    .where(inArray(jobItems.id, candidates))
     .returning({ id: jobItems.id, jobId: jobItems.jobId, inputIdx: jobItems.inputIdx, target: jobItems.target, copy: jobItems.copy });
   if (claimed.length === 0) return [];
   const keys = claimed.map((item) => sql`(${item.jobId}::uuid, ${item.inputIdx}::int)`);
@@ -375,8 +371,8 @@ export async function finishItem(db: Database, item: { id: number; jobId: string
     : { status: 'failed' as const, error: outcome.error };
   const updated = await db
     .update(jobItems)
-    .set({ ...values, claimToken: null, leaseUntil: null, finishedAt: sql`now()` })
-    .where(and(eq(jobItems.id, item.id), eq(jobItems.status, 'running'), eq(jobItems.claimToken, token)))
+    .set({ ...values, ...unclaimed })
+    .where(and(eq(jobItems.id, item.id), heldBy(jobItems, token)))
     .returning({ id: jobItems.id });
   if (updated.length === 0) return false;
   await db
@@ -394,12 +390,12 @@ export async function finishItem(db: Database, item: { id: number; jobId: string
 
 /** Hands claimed, unfinished items back to the queue (a worker shutting down). */
 export async function releaseItems(db: Database, token: string, ids?: number[]): Promise<number> {
-  const released = await db
+  const handedBack = await db
     .update(jobItems)
-    .set({ status: 'pending', claimToken: null, leaseUntil: null })
-    .where(and(eq(jobItems.status, 'running'), eq(jobItems.claimToken, token), ids ? inArray(jobItems.id, ids) : undefined))
+    .set(released(jobItems))
+    .where(and(heldBy(jobItems, token), ids ? inArray(jobItems.id, ids) : undefined))
     .returning({ id: jobItems.id });
-  return released.length;
+  return handedBack.length;
 }
 
 export interface ResultRow {

@@ -6,3 +6,4 @@ export * from './api-keys.js';
 export * from './jobs.js';
 export * from './validations.js';
 export * from './judges.js';
+export * from './fold-queue.js';

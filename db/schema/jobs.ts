@@ -63,7 +63,7 @@ export const jobInputs = pgTable(
 /**
  * One output to produce: an input, a target and a copy. Workers claim pending rows (or rows whose
  * lease ran out) with FOR UPDATE SKIP LOCKED and finish them only while their claim token still
- * holds, so each row is produced exactly once however many workers run or die.
+ * holds, so each row is produced exactly once however many workers run or die (db/leases.ts).
  */
 export const jobItems = pgTable(
   'job_items',

@@ -21,12 +21,12 @@ export async function writeSyntheticFer(path: string, counts: Record<number, [nu
   await writeFile(path, lines.join('\n') + '\n');
 }
 
-/** Imports a synthetic CSV into `dataDir` and drops duplicates, returning the registered version's id. */
-export async function syntheticVersion(dataDir: string, csv: string): Promise<string> {
-  const imported = faceaug(['data', 'import', csv, '--data-dir', dataDir, '--json']);
+/** Imports a synthetic CSV into `dataDir` and drops duplicates, returning the registered version's id; `env` as for {@link faceaug}. */
+export async function syntheticVersion(dataDir: string, csv: string, env: Record<string, string> = {}): Promise<string> {
+  const imported = faceaug(['data', 'import', csv, '--data-dir', dataDir, '--json'], env);
   if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
   const datasetId = (JSON.parse(imported.stdout) as { id: string }).id;
-  const filtered = faceaug(['data', 'filter', datasetId, '--drop-duplicates', '--data-dir', dataDir, '--json']);
+  const filtered = faceaug(['data', 'filter', datasetId, '--drop-duplicates', '--data-dir', dataDir, '--json'], env);
   if (filtered.status !== 0) throw new Error(`filter failed: ${filtered.stderr}`);
   return (JSON.parse(filtered.stdout) as Array<{ id: string }>)[0]!.id;
 }

@@ -15,11 +15,14 @@ async function saveRecord(dir: string, repeat: number, fold: number, record: unk
 /** JSON has no NaN (an AUC of a class missing from a small held-out fold): it is stored as null. */
 const reviveNaN = (_key: string, value: unknown) => (value === null ? NaN : value);
 
+/** Parses a stored result (a fold file, an arm from the fold queue), its nulls back to NaN. */
+export const parseResult = <T>(text: string): T => JSON.parse(text, reviveNaN) as T;
+
 async function loadRecords<T>(dir: string): Promise<Map<string, T>> {
   const files = await readdir(dir).catch(() => [] as string[]);
   const records = new Map<string, T>();
   for (const file of files.filter((f) => /^\d+-\d+\.json$/.test(f))) {
-    records.set(file.slice(0, -'.json'.length), JSON.parse(await readFile(join(dir, file), 'utf8'), reviveNaN) as T);
+    records.set(file.slice(0, -'.json'.length), parseResult<T>(await readFile(join(dir, file), 'utf8')));
   }
   return records;
 }

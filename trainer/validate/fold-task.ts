@@ -9,26 +9,38 @@ import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import type { FoldPlan } from './plan.js';
 import type { ClassifierSettings } from '../classifier/options.js';
+import type { FoldArm } from '../../db/fold-queue.js';
 
 export type { ClassifierSettings } from '../classifier/options.js';
 
-/** One fold's job, sent to a pool worker: everything it needs is on disk or in here. */
-export interface FoldJob extends FoldPlan {
+/** One classifier of a fold, sent to a pool worker: everything it needs is on disk or in here. */
+export interface ArmJob extends FoldPlan {
+  arm: FoldArm;
   dataDir: string;
   datasetId: string;
-  /** Raw grey synthetic images (count x 2304 bytes) and the label they are added under. */
+  /** Raw grey synthetic images (count x 2304 bytes) and the label the augmented arm adds them under. */
   syntheticFile: string;
   targetLabel: number;
   test: number[];
   classifier: ClassifierSettings;
-  /** The same fold's baseline from an earlier validation with the same data, split and classifier. */
-  baseline?: ArmResult;
 }
 
 export interface ArmResult {
   test: ClassificationMetrics;
   heldOut: ClassificationMetrics;
   trainMs: number;
+}
+
+/** A trained and scored arm, as a pool worker returns it and a fold queue stores it. */
+export interface ArmOutcome {
+  repeat: number;
+  fold: number;
+  arm: FoldArm;
+  /** Synthetic images it trained on (0 for the baseline). */
+  synthetic: number;
+  result: ArmResult;
+  /** Tensors alive after the model was disposed; anything but 0 is a leak. */
+  leakedTensors: number;
 }
 
 export interface FoldResult {
@@ -54,10 +66,10 @@ interface Pixels {
   syntheticCount: number;
 }
 
-// A worker serves many folds of one validation; the data set is read once per worker.
+// A worker serves many arms of one validation; the data set is read once per worker.
 let cached: { key: string; value: Promise<Pixels> } | undefined;
 
-async function loadPixels(job: FoldJob): Promise<Pixels> {
+async function loadPixels(job: ArmJob): Promise<Pixels> {
   const dataset = await loadDataset(job.dataDir, job.datasetId);
   const synthetic = new Uint8Array(await readFile(job.syntheticFile));
   const realCount = dataset.labels.length;
@@ -72,7 +84,7 @@ async function loadPixels(job: FoldJob): Promise<Pixels> {
   return { pixels, labels, realCount, syntheticCount };
 }
 
-async function trainAndScore(data: Pixels, job: FoldJob, trainIndices: number[]): Promise<ArmResult> {
+async function trainAndScore(data: Pixels, job: ArmJob, trainIndices: number[]): Promise<ArmResult> {
   const started = performance.now();
   const model = buildClassifier(job.classifier, job.seed);
   try {
@@ -87,29 +99,17 @@ async function trainAndScore(data: Pixels, job: FoldJob, trainIndices: number[])
 }
 
 /**
- * The paired comparison of one fold: a baseline classifier on the fold's real training images
- * and an augmented one on the same images plus every synthetic image, with the same seed; both
- * scored on the fixed test set and on the fold's held-out real images.
+ * One arm of a fold's paired comparison: the baseline classifier on the fold's real training
+ * images, or the augmented one on the same images plus every synthetic image. Both arms of a fold
+ * start from the same seed, and each is deterministic given it, so they may run on any thread or
+ * machine; both are scored on the fixed test set and on the fold's held-out real images.
  */
-export async function run(job: FoldJob): Promise<FoldResult> {
+export async function run(job: ArmJob): Promise<ArmOutcome> {
   const key = `${job.dataDir}\n${job.datasetId}\n${job.syntheticFile}\n${job.targetLabel}`;
   if (cached?.key !== key) cached = { key, value: loadPixels(job) };
   const data = await cached.value;
   const before = tf.memory().numTensors;
-  const synthetic = Array.from({ length: data.syntheticCount }, (_, n) => data.realCount + n);
-  const baseline = job.baseline ?? (await trainAndScore(data, job, job.train));
-  const augmented = await trainAndScore(data, job, [...job.train, ...synthetic]);
-  return {
-    repeat: job.repeat,
-    fold: job.fold,
-    seed: job.seed,
-    trainReal: job.train.length,
-    synthetic: synthetic.length,
-    heldOut: job.heldOut.length,
-    testCount: job.test.length,
-    baseline,
-    augmented,
-    baselineReused: job.baseline !== undefined,
-    leakedTensors: tf.memory().numTensors - before,
-  };
+  const synthetic = job.arm === 'augmented' ? Array.from({ length: data.syntheticCount }, (_, n) => data.realCount + n) : [];
+  const result = await trainAndScore(data, job, [...job.train, ...synthetic]);
+  return { repeat: job.repeat, fold: job.fold, arm: job.arm, synthetic: synthetic.length, result, leakedTensors: tf.memory().numTensors - before };
 }

@@ -11,16 +11,16 @@ import { barChartPng } from '../report/bar-chart.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { initBackend } from '../tfjs/backend.js';
 import { runInWorkers } from '../parallel/worker-pool.js';
-import type { ClassifierSettings, FoldJob, FoldResult } from './fold-task.js';
+import type { ArmJob, ArmOutcome, ClassifierSettings, FoldResult } from './fold-task.js';
+import { ARM_TASK, FoldAssembly } from './fold-arms.js';
 import { foldKey, loadBaselines, loadFolds, saveBaseline, saveFold } from './fold-store.js';
 import { type FoldPlan, planFolds, selectTestSet } from './plan.js';
 import { type ValidationParams, type ValidationReport, perClassSeries, reportMarkdown } from './report.js';
 import { targetConfidence, topK } from './quality-gate.js';
+import { type QueuedArmsInput, checkQueue, runQueuedArms } from './queued-folds.js';
 import { recordVerdict } from './record-verdict.js';
 import { type SyntheticSet, syntheticCandidates, writeChosen } from './synthetic-set.js';
 import { type VerdictRule, decide, summarizeSet } from './verdict.js';
-
-const FOLD_TASK = new URL('./fold-task.ts', import.meta.url);
 
 export interface ValidationInput {
   dataDir: string;
@@ -38,6 +38,11 @@ export interface ValidationInput {
   rule: VerdictRule;
   workers?: number;
   backend?: string;
+  /**
+   * Train the folds through the Postgres fold queue, on `faceaug worker` processes anywhere,
+   * instead of on this machine's threads; `pollMs` is how often this process looks for results.
+   */
+  queue?: Pick<QueuedArmsInput, 'pollMs' | 'onQueued' | 'onWaiting'>;
   /** Record the verdict in the registry (default true). */
   register?: boolean;
   onPhase?: (phase: string) => void;
@@ -133,46 +138,48 @@ interface FoldsInput {
   run: LoadedRun;
   test: number[];
   plans: FoldPlan[];
+  /** The kept images the folds split. */
+  pool: number[];
   syntheticFile: string;
 }
 
-/** Trains the folds not yet saved on the worker pool, reusing stored baselines; returns every fold in plan order. */
-async function runFolds({ input, dir, params, run, test, plans, syntheticFile }: FoldsInput) {
+/**
+ * Trains the folds not yet saved, on the worker pool or through the fold queue, reusing stored
+ * baselines; returns every fold in plan order.
+ */
+async function runFolds({ input, dir, params, run, test, plans, syntheticFile, pool }: FoldsInput) {
   const done = await loadFolds(dir);
   const baselinesDir = join(validationsDir(input.dataDir), 'baselines', baselineId(params));
-  const baselines = await loadBaselines(baselinesDir);
   const reused = plans.filter((p) => done.has(foldKey(p.repeat, p.fold))).length;
   const pending = plans.filter((p) => !done.has(foldKey(p.repeat, p.fold)));
   input.onFolds?.(reused, plans.length);
-  const jobs: FoldJob[] = pending.map((plan) => {
-    const stored = baselines.get(foldKey(plan.repeat, plan.fold));
-    const matches = stored !== undefined && stored.seed === plan.seed && stored.trainReal === plan.train.length;
-    return {
-      ...plan,
-      dataDir: input.dataDir,
-      datasetId: run.dataset.manifest.id,
-      syntheticFile,
-      targetLabel: expressionLabel(run.record.options.target),
-      test,
-      classifier: input.classifier,
-      baseline: matches ? stored.arm : undefined,
-    };
+  const assembly = new FoldAssembly(pending, await loadBaselines(baselinesDir), {
+    dataDir: input.dataDir,
+    datasetId: run.dataset.manifest.id,
+    syntheticFile,
+    targetLabel: expressionLabel(run.record.options.target),
+    test,
+    classifier: input.classifier,
   });
   let finished = reused;
-  // Saved as each fold arrives (not after the pool ends), so an interruption loses only the folds in flight.
+  // Saved as each fold completes (not after all), so an interruption loses only the folds in flight.
   const saving: Promise<void>[] = [];
-  await runInWorkers<FoldJob, FoldResult>(FOLD_TASK, jobs, {
-    workers: input.workers,
-    backend: input.backend,
-    onResult: (_, result) => {
-      saving.push(saveFold(dir, result));
-      if (!result.baselineReused) {
-        saving.push(saveBaseline(baselinesDir, result.repeat, result.fold, { seed: result.seed, trainReal: result.trainReal, arm: result.baseline }));
-      }
-      done.set(foldKey(result.repeat, result.fold), result);
-      input.onFolds?.(++finished, plans.length, result);
-    },
-  });
+  const onArm = (outcome: ArmOutcome) => {
+    const result = assembly.add(outcome);
+    if (!result) return;
+    saving.push(saveFold(dir, result));
+    if (!result.baselineReused) {
+      saving.push(saveBaseline(baselinesDir, result.repeat, result.fold, { seed: result.seed, trainReal: result.trainReal, arm: result.baseline }));
+    }
+    done.set(foldKey(result.repeat, result.fold), result);
+    finished++;
+    input.onFolds?.(finished, plans.length, result);
+  };
+  if (input.queue) {
+    await runQueuedArms({ ...input.queue, dataDir: input.dataDir, validationId: validationId(params), dataVersion: params.dataVersion, pool, jobs: assembly.jobs, onArm });
+  } else {
+    await runInWorkers<ArmJob, ArmOutcome>(ARM_TASK, assembly.jobs, { workers: input.workers, backend: input.backend, onResult: (_, outcome) => onArm(outcome) });
+  }
   await Promise.all(saving);
   return { folds: plans.map((p) => done.get(foldKey(p.repeat, p.fold))!), reused, trainedNow: pending.length };
 }
@@ -196,11 +203,13 @@ function registrationBlocker(input: ValidationInput, record: LoadedRun['record']
 
 /**
  * Runs (or resumes) one validation of a training run's translator: fixed test set, synthetic
- * images, repeated stratified k-fold pairs on the worker pool with each finished fold saved,
- * the verdict, the reports, and the verdict recorded in the registry.
+ * images, repeated stratified k-fold pairs on the worker pool (or through the fold queue, on
+ * workers anywhere) with each finished fold saved, the verdict, the reports, and the verdict
+ * recorded in the registry.
  */
 export async function runValidation(input: ValidationInput): Promise<ValidationReport> {
   const { phase, entry } = phaseTimer(input.onPhase);
+  if (input.queue) await checkQueue(input.dataDir);
   const run = await phase('load', () => loadRun(input));
   const { record, version, dataset } = run;
   const params = validationParams(input, run);
@@ -217,7 +226,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
   const { chosen, confidence } = await phase('select', () => selectCandidates(input, dir, params, run, pool, candidates));
   const syntheticFile = join(dir, 'synthetic.u8');
   await writeChosen(syntheticFile, candidates, chosen);
-  const { folds, reused, trainedNow } = await phase('folds', () => runFolds({ input, dir, params, run, test, plans, syntheticFile }));
+  const { folds, reused, trainedNow } = await phase('folds', () => runFolds({ input, dir, params, run, test, plans, pool, syntheticFile }));
 
   const blocker = registrationBlocker(input, record, candidates);
   const target = expressionLabel(record.options.target);
