@@ -1,3 +1,4 @@
+import { basename, isAbsolute } from 'node:path';
 import { FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT, UNIT_RANGE } from '../../core/image-codec.js';
 import type { ValidationReport } from '../validate/report.js';
 import type { RunRecord } from '../gan/run-files.js';
@@ -22,6 +23,12 @@ export interface CardInput {
   /** Known weaknesses a person wrote after looking at the outputs (Markdown). */
   notes: string;
 }
+
+/**
+ * A file as a card may name it: a path relative to the repository as given, an absolute one by
+ * its name only, since a card names no path of the machine it was made on.
+ */
+export const cardPath = (path: string) => (isAbsolute(path) ? basename(path) : path);
 
 const hours = (seconds: number) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(2)} h` : `${(seconds / 60).toFixed(1)} min`);
 
@@ -62,7 +69,7 @@ export function modelCard(input: CardInput): string {
     `- Mean losses over the last ${last.length} steps: generator ${avg('generator')}, adversarial ${avg('adversarial')}, cycle ${avg('cycle')}, identity ${avg('identity')}, D_A ${avg('discriminatorA')}, D_B ${avg('discriminatorB')}.`,
     `- \`samples.png\`: faces from the photos in @vladmandic/face-api's demo folder (top; FER2013 itself may not be redistributed) and what this ONNX file makes of them (bottom); \`losses.csv\` and \`losses.png\`: the loss history.`,
     ...(record.generatorStep !== undefined ? [`- Shipped generator: step ${record.generatorStep}, the best evaluated one by the selection rule (see Translation quality), not the last.`] : []),
-    ...(record.initializedFrom ? [`- Warm start: the networks began from the weights of \`${record.initializedFrom.path}\` (step ${record.initializedFrom.step} of an earlier run).`] : []),
+    ...(record.initializedFrom ? [`- Warm start: the networks began from the weights of \`${cardPath(record.initializedFrom.path)}\` (step ${record.initializedFrom.step} of an earlier run).`] : []),
     '',
     '## Translation quality',
     '',
