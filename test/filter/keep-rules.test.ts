@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keepAtLeast, keepCountPerClass, keepTopN, keepTopPercent } from '../../trainer/filter/keep-rules.js';
+import { keepAtLeast, keepBest, keepCountPerClass, keepTopN, keepTopPercent } from '../../trainer/filter/keep-rules.js';
 
 const labels = [0, 0, 0, 0, 1, 1, 1];
 const scores = [0.1, 0.9, 0.5, 0.7, 0.3, 0.2, 0.8];
@@ -21,4 +21,14 @@ test('top n per class and minimum score', () => {
 test('a count per class', () => {
   assert.deepEqual(keepCountPerClass(all, labels, scores, [3, 1]), [1, 2, 3, 6]);
   assert.deepEqual(keepCountPerClass(all, labels, scores, [0, 5]), [4, 5, 6]);
+});
+
+test('the best n of all candidates, whatever their class', () => {
+  assert.deepEqual(keepBest(all, scores, 3), [1, 3, 6]);
+  assert.deepEqual(keepBest([0, 4, 5], scores, 1), [4]);
+  assert.deepEqual(keepBest(all, scores, 0), []);
+  assert.deepEqual(keepBest(all, scores, 10), all);
+  // Ties at the cut: the lower index stays.
+  assert.deepEqual(keepBest([0, 1, 2], [1, 1, 1], 2), [0, 1]);
+  assert.throws(() => keepBest(all, scores, -1), /keep count must be a non-negative integer, got -1/);
 });

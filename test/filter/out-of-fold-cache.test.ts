@@ -25,3 +25,11 @@ test('the cache key ignores what does not change them', () => {
   assert.equal(outOfFoldKey('abc', [0, 1, 2], [3], confidenceSpec), key);
   assert.equal(outOfFoldKey('abc', [0, 1, 2], [3], { ...params, recipe: 'reference' }), key);
 });
+
+test('labels other than the data set\'s are their own key; only the candidates\' labels count', () => {
+  const noisy = [0, 3, 2, 5, 6];
+  const relabelled = outOfFoldKey('abc', [0, 1, 2], [3], params, noisy);
+  assert.notEqual(relabelled, key, 'never the data set\'s own probabilities');
+  assert.equal(outOfFoldKey('abc', [0, 1, 2], [3], params, [0, 3, 2, 1, 1]), relabelled, 'rows 3 and 4 are not trained on');
+  assert.notEqual(outOfFoldKey('abc', [0, 1, 2], [3], params, [0, 4, 2, 5, 6]), relabelled);
+});

@@ -26,6 +26,18 @@ test('line plot renders a PNG with one line per series and escapes labels', asyn
   assert.deepEqual([meta.format, meta.width, meta.height], ['png', 400, 300]);
 });
 
+test('a series with markers gets a dot per point and in the legend, so one point shows', () => {
+  const svg = linePlotSvg(
+    [
+      { name: 'line', points: [[0, 1], [1, 2]] },
+      { name: 'dots', points: [[0, 0.5], [1, Number.NaN], [2, 0.7]], marker: true },
+      { name: 'one', points: [[1, 1.5]], marker: true },
+    ],
+    { title: 't', xLabel: 'x', yLabel: 'y' },
+  );
+  assert.equal((svg.match(/<circle/g) ?? []).length, 2 + 1 + 1 + 1);
+});
+
 test('image grid tiles grey images at the requested scale', async () => {
   const black = new Uint8Array(4).fill(0);
   const white = new Uint8Array(4).fill(255);

@@ -1,11 +1,12 @@
 import { byClass } from '../data/by-class.js';
 
 /**
- * Per-class keep rules on per-sample scores (higher is better). Each returns the kept indices of
- * `candidates`, ascending; ties at a cut are broken by index so the result is deterministic.
+ * Keep rules on per-sample scores (higher is better), per class unless said otherwise. Each returns
+ * the kept indices of `candidates`, ascending; ties at a cut are broken by index so the result is
+ * deterministic.
  */
 
-function bestFirst(members: number[], scores: ArrayLike<number>): number[] {
+function bestFirst(members: readonly number[], scores: ArrayLike<number>): number[] {
   return [...members].sort((a, b) => scores[b]! - scores[a]! || a - b);
 }
 
@@ -31,6 +32,12 @@ export function keepTopN(candidates: readonly number[], labels: ArrayLike<number
 /** The best `counts[label]` of each class, e.g. as many as an estimate says are labelled right. */
 export function keepCountPerClass(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, counts: readonly number[]): number[] {
   return keepPerClass(candidates, labels, scores, (_, label) => counts[label]!);
+}
+
+/** The best `n` of all candidates whatever their class (all when there are fewer): a budget over the whole set. */
+export function keepBest(candidates: readonly number[], scores: ArrayLike<number>, n: number): number[] {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`keep count must be a non-negative integer, got ${n}`);
+  return bestFirst(candidates, scores).slice(0, n).sort((a, b) => a - b);
 }
 
 /** Every candidate scoring at least `minimum`. */

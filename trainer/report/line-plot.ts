@@ -3,6 +3,8 @@ import sharp from 'sharp';
 export interface Series {
   name: string;
   points: Array<[number, number]>;
+  /** Also mark each point with a dot: measurements at a few settings, or a result of one point, which a line alone would not show. */
+  marker?: boolean;
 }
 
 export interface PlotOptions {
@@ -85,10 +87,13 @@ export function linePlotSvg(series: Series[], options: PlotOptions): string {
   );
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
-    const points = s.points.filter(([, y]) => Number.isFinite(y)).map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`);
+    const finite = s.points.filter(([, y]) => Number.isFinite(y));
+    const points = finite.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`);
     if (points.length > 0) parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    if (s.marker) for (const [x, y] of finite) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${color}"/>`);
     const ly = margin.top + 10 + i * 18;
     parts.push(`<line x1="${width - margin.right + 12}" x2="${width - margin.right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`);
+    if (s.marker) parts.push(`<circle cx="${width - margin.right + 22}" cy="${ly}" r="3.5" fill="${color}"/>`);
     parts.push(`<text x="${width - margin.right + 38}" y="${ly + 4}">${escape(s.name)}</text>`);
   });
   parts.push('</svg>');
