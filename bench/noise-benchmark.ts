@@ -31,14 +31,13 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { readSetting } from '../core/config.js';
 import { EXPRESSIONS, NUM_EXPRESSIONS } from '../core/expressions.js';
-import { FACE_PIXELS } from '../core/image-codec.js';
 import { integer, listOf, number, oneOf } from '../core/parsers.js';
 import { seededRandom } from '../core/random.js';
 import { addClassifierOptions, classifierFlags } from '../cli/classifier-options.js';
 import { stageProgress } from '../cli/progress.js';
 import { buildClassifier } from '../trainer/classifier/cnn.js';
 import { predictProbabilities, trainClassifier } from '../trainer/classifier/train.js';
-import { countBy, imageAt, loadDataset } from '../trainer/data/dataset-store.js';
+import { countBy, imagesAt, loadDataset } from '../trainer/data/dataset-store.js';
 import { usageIndex } from '../trainer/data/format.js';
 import { stratifiedSubset } from '../trainer/data/stratified-subset.js';
 import { findVersion } from '../trainer/data/version-store.js';
@@ -218,11 +217,7 @@ async function main(): Promise<void> {
   async function embed(indices: readonly number[]): Promise<Float32Array> {
     const { dim } = EMBEDDINGS[embedding];
     const onProgress = stageProgress(`embedding (${embedding})`, false);
-    if (flags.limit !== undefined) {
-      const pixels = new Uint8Array(indices.length * FACE_PIXELS);
-      indices.forEach((i, p) => pixels.set(imageAt(dataset, i), p * FACE_PIXELS));
-      return embedFaces(embedding, pixels, indices.length, { onProgress });
-    }
+    if (flags.limit !== undefined) return embedFaces(embedding, imagesAt(dataset, indices), indices.length, { onProgress });
     const all = await datasetEmbeddings(dataDir, dataset, embedding, { onProgress });
     const out = new Float32Array(indices.length * dim);
     indices.forEach((i, p) => out.set(all.subarray(i * dim, (i + 1) * dim), p * dim));

@@ -191,3 +191,10 @@ export async function loadDataset(dataDir: string, idOrPrefix: string): Promise<
 export function imageAt(dataset: Pick<Dataset, 'pixels'>, index: number): Uint8Array {
   return dataset.pixels.subarray(index * FACE_PIXELS, (index + 1) * FACE_PIXELS);
 }
+
+/** Copies of the images at `indices`, one after another (count x 2304 grey levels). */
+export function imagesAt(dataset: Pick<Dataset, 'pixels'>, indices: readonly number[]): Uint8Array {
+  const out = new Uint8Array(indices.length * FACE_PIXELS);
+  indices.forEach((index, n) => out.set(imageAt(dataset, index), n * FACE_PIXELS));
+  return out;
+}

@@ -8,7 +8,7 @@ import { FACE_PIXELS, FACE_SIZE, fromUnitRange, ONNX_INPUT, ONNX_OUTPUT } from '
 import { seededRandom, shuffle } from '../../core/random.js';
 import { findJudge, type Judge } from '../../db/judges.js';
 import { withRegistry } from '../../db/open-registry.js';
-import { loadDataset, imageAt, type Dataset } from '../data/dataset-store.js';
+import { loadDataset, imagesAt } from '../data/dataset-store.js';
 import { findVersion, type DatasetVersion } from '../data/version-store.js';
 import { domainImages } from '../gan/domains.js';
 import { cycleGanConfig } from '../gan/options.js';
@@ -56,13 +56,6 @@ const GRID_FACES = 10;
 const KID_SUBSETS = 50;
 const evaluationsDir = (dir: string) => join(dir, 'evaluations');
 const stepFile = (step: number) => `step-${String(step).padStart(7, '0')}.json`;
-
-/** Grey bytes of `indices` (count x 2304). */
-function facesAt(dataset: Dataset, indices: readonly number[]): Uint8Array {
-  const out = new Uint8Array(indices.length * FACE_PIXELS);
-  indices.forEach((index, n) => out.set(imageAt(dataset, index), n * FACE_PIXELS));
-  return out;
-}
 
 function rows(features: Float32Array, dim: number): Float32Array[] {
   return Array.from({ length: features.length / dim }, (_, i) => features.subarray(i * dim, (i + 1) * dim));
@@ -131,15 +124,15 @@ async function openHeldOut(input: HeldOutInput): Promise<HeldOut> {
   const held = domainImages(dataset, null, input.source, 'PublicTest');
   if (held.count === 0) throw new Error(`the data set has no PublicTest ${input.source} faces to evaluate on`);
   const picks = shuffle([...held.indices], seededRandom(input.seed)).slice(0, input.count);
-  const realHeld = facesAt(dataset, domainImages(dataset, null, input.target, 'PublicTest').indices);
-  const realTraining = facesAt(dataset, domainImages(dataset, input.version.kept, input.target, 'Training').indices);
+  const realHeld = imagesAt(dataset, domainImages(dataset, null, input.target, 'PublicTest').indices);
+  const realTraining = imagesAt(dataset, domainImages(dataset, input.version.kept, input.target, 'Training').indices);
   const judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId));
   await initBackend(input.backend);
   const session = await openJudge(judge.onnx);
   return {
     target: input.target,
     picks,
-    sources: facesAt(dataset, picks),
+    sources: imagesAt(dataset, picks),
     seed: input.seed,
     judge,
     session,
