@@ -19,6 +19,7 @@ export const referenceCycleGan: CycleGanConfig = {
   lambdaIdentity: 0.5,
   perceptual: null,
   expressionLoss: null,
+lambdaChange: 0,
   augment: [],
   // The PyTorch script has no image pool or label tricks; neither costs measurable time.
   minority: 'B',

@@ -18,9 +18,16 @@ export interface GeneratorOptions {
    * cannot produce the checkerboard artefacts of uneven kernel overlap (Odena et al. 2016).
    */
   upsample?: Upsampling;
+  /**
+   * What the last layer makes: 'image' (tanh of one channel: the whole face is redrawn, as in
+   * the reference CycleGAN) or 'edit' (a colour and a mask channel blended with the input, see
+   * the maskedEdit layer).
+   */
+  output?: GeneratorOutput;
 }
 
 export type Upsampling = 'transpose' | 'resize';
+export type GeneratorOutput = 'image' | 'edit';
 
 /**
  * A bias before a normalisation layer is cancelled by its mean subtraction (its gradient is
@@ -74,9 +81,9 @@ function upsamplingLayers(name: string, filters: number, mode: Upsampling, bias:
   return [{ kind: 'upsample', factor: 2 }, { kind: 'reflectPad', pad: 1 }, conv(name, filters, 3, 1, 'valid', bias)];
 }
 
-/** c7s1-ngf, d(2ngf), d(4ngf), N body blocks, u(2ngf), u(ngf), c7s1-1, tanh (Zhu et al. 2017). */
+/** c7s1-ngf, d(2ngf), d(4ngf), N body blocks, u(2ngf), u(ngf), c7s1-1, tanh (Zhu et al. 2017); or c7s1-2 and maskedEdit. */
 export function generator(options: GeneratorOptions): Network {
-  const { ngf, norm, blocks, upsample = 'transpose' } = options;
+  const { ngf, norm, blocks, upsample = 'transpose', output = 'image' } = options;
   const width = ngf * 4;
   const biased = norm === 'none';
   const layers: Layer[] = [
@@ -106,10 +113,10 @@ export function generator(options: GeneratorOptions): Network {
     ...normLayers(norm, 'up2.norm'),
     { kind: 'relu' },
     { kind: 'reflectPad', pad: 3 },
-    conv('out.conv', 1, 7, 1, 'valid', true),
-    { kind: 'tanh' },
+    ...(output === 'image' ? [conv('out.conv', 1, 7, 1, 'valid', true), { kind: 'tanh' } as const] : [conv('out.conv', 2, 7, 1, 'valid', true), { kind: 'maskedEdit' } as const]),
   );
   const body = options.body === 'resnet' ? 'resnet' : `rdnb${options.subBlocks ?? 3}`;
   const decoder = upsample === 'resize' ? '_resize' : '';
-  return { name: `${body}_${blocks}blocks_ngf${ngf}${decoder}`, inputChannels: 1, layers };
+  const head = output === 'edit' ? '_edit' : '';
+  return { name: `${body}_${blocks}blocks_ngf${ngf}${decoder}${head}`, inputChannels: 1, layers };
 }

@@ -31,6 +31,13 @@ export type Layer =
   | { kind: 'leakyRelu'; alpha: number }
   | { kind: 'tanh' }
   /**
+   * The output of an editing generator (GANimation, Pumarola et al. 2018): a 2-channel input of
+   * colour and mask logits becomes x + sigmoid(mask) * (tanh(colour) - x), x being the network's
+   * own 1-channel input. Where the mask is closed the input passes through exactly, so the
+   * network spends its capacity on the regions an expression changes.
+   */
+  | { kind: 'maskedEdit' }
+  /**
    * While training, zeroes each value with probability `rate` and scales the others by
    * 1 / (1 - rate); the identity at inference and in exported graphs.
    */

@@ -20,7 +20,7 @@ function checkpoint(): Checkpoint {
     globalStep: 300,
     epoch: 0,
     stepInEpoch: 300,
-    history: [{ step: 0, epoch: 0, generator: 1.23456789, adversarial: 1, cycle: 0.5, identity: 0.25, expression: 0, discriminatorA: 0.3, discriminatorB: 0.2, learningRate: 2e-4, noiseSigma: 0.1, seconds: 1.5 }],
+    history: [{ step: 0, epoch: 0, generator: 1.23456789, adversarial: 1, cycle: 0.5, identity: 0.25, expression: 0, change: 0, discriminatorA: 0.3, discriminatorB: 0.2, learningRate: 2e-4, noiseSigma: 0.1, seconds: 1.5 }],
     state: {
       weights: { gAB: weights, gBA: weights, dA: weights, dB: weights },
       optimizers: {

@@ -93,6 +93,10 @@ const cases: Case[] = [
     label: 'RDNB generator, resize-convolution decoder',
     spec: generator({ ngf: 4, norm: 'instance', blocks: 1, body: 'rdnb', subBlocks: 2, resScale: 0.5, growth: 4, upsample: 'resize' }),
   },
+  {
+    label: 'RDNB generator, masked-edit output',
+    spec: generator({ ngf: 4, norm: 'instance', blocks: 1, body: 'rdnb', subBlocks: 2, resScale: 0.5, growth: 4, upsample: 'resize', output: 'edit' }),
+  },
   { label: 'PatchGAN discriminator, instance norm', spec: patchDiscriminator({ ndf: 4, layers: 3, norm: 'instance' }) },
   { label: 'PatchGAN discriminator, batch norm', spec: patchDiscriminator({ ndf: 4, layers: 2, norm: 'batch' }), warmups: 2 },
 ];

@@ -34,6 +34,8 @@ export interface CycleGanConfig {
    * through a random translation, so that a few pixels aimed at its weights cannot satisfy it; null: none.
    */
   expressionLoss: ExpressionLossSettings | null;
+  /** Weight of the L1 distance between each translation and its own input (0: none). */
+  lambdaChange: number;
   /** The rarer domain, whose discriminator gets the anti-overfitting measures below. */
   minority: Domain;
   /** One-sided label smoothing: the minority discriminator's real target is 1 - this (LSGAN). */
@@ -65,6 +67,8 @@ export interface CycleGanLosses {
   identity: number;
   /** The target-expression loss before its weight (0 when the run has none). */
   expression: number;
+  /** The change penalty before its weight (0 when the run has none). */
+  change: number;
   discriminatorA: number;
   discriminatorB: number;
 }
@@ -151,7 +155,7 @@ export class CycleGan {
 
   /** Generator loss terms; the adversarial term is the caller's, as it differs between LSGAN and WGAN. */
   private generatorLoss(realA: tf.Tensor4D, realB: tf.Tensor4D, fakeA: tf.Tensor4D, fakeB: tf.Tensor4D, adversarial: tf.Scalar, random: () => number) {
-    const { lambdaCycle, lambdaIdentity, perceptual, expressionLoss } = this.config;
+    const { lambdaCycle, lambdaIdentity, perceptual, expressionLoss, lambdaChange } = this.config;
     const cycleLoss = (reconstructed: tf.Tensor4D, real: tf.Tensor4D) =>
       perceptual ? perceptualL1(this.faces!.features, reconstructed, real, perceptual) : l1Loss(reconstructed, real);
     const cycle = tf.add(cycleLoss(forward(this.gBA, fakeB), realA), cycleLoss(forward(this.gAB, fakeA), realB)) as tf.Scalar;
@@ -162,13 +166,15 @@ export class CycleGan {
     const expression = expressionLoss
       ? targetExpressionLoss(this.faces!.logits(diffAugment(fakeB, ['translation'], random)), expressionLoss.targetClass)
       : tf.scalar(0);
+    const change = lambdaChange > 0 ? (tf.add(l1Loss(fakeB, realA), l1Loss(fakeA, realB)) as tf.Scalar) : tf.scalar(0);
     const total = tf.addN([
       adversarial,
       tf.mul(cycle, lambdaCycle),
       tf.mul(identity, lambdaCycle * lambdaIdentity),
       tf.mul(expression, expressionLoss?.weight ?? 0),
+      tf.mul(change, lambdaChange),
     ]) as tf.Scalar;
-    return { total, cycle, identity, expression };
+    return { total, cycle, identity, expression, change };
   }
 
   /** What a discriminator sees of `x`: DiffAugment with fresh draws on every call. */
@@ -185,8 +191,8 @@ export class CycleGan {
       fakeB = tf.keep(forward(this.gAB, realA));
       fakeA = tf.keep(forward(this.gBA, realB));
       const adversarial = tf.add(lsganLoss(forward(this.dB, augment(fakeB)), 1), lsganLoss(forward(this.dA, augment(fakeA)), 1)) as tf.Scalar;
-      const { total, cycle, identity, expression } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial, random);
-      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression));
+      const { total, cycle, identity, expression, change } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial, random);
+      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression), tf.keep(change));
       return total;
     }, this.generatorVariables);
     this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
@@ -223,13 +229,14 @@ export class CycleGan {
     }, variables);
     this.apply(this.discriminatorOptimizer, d.grads, variables, context);
 
-    const [adversarial, cycle, identity, expression] = parts.map(scalar) as [number, number, number, number];
+    const [adversarial, cycle, identity, expression, change] = parts.map(scalar) as [number, number, number, number, number];
     const losses: CycleGanLosses = {
       generator: scalar(g.value),
       adversarial,
       cycle,
       identity,
       expression,
+      change,
       discriminatorA: scalar(dLosses[0]!),
       discriminatorB: scalar(dLosses[1]!),
     };
@@ -275,13 +282,13 @@ export class CycleGan {
       const fakeB = forward(this.gAB, realA);
       const fakeA = forward(this.gBA, realB);
       const adversarial = tf.add(wganGeneratorLoss(forward(this.dB, augment(fakeB))), wganGeneratorLoss(forward(this.dA, augment(fakeA)))) as tf.Scalar;
-      const { total, cycle, identity, expression } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial, random);
-      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression));
+      const { total, cycle, identity, expression, change } = this.generatorLoss(realA, realB, fakeA, fakeB, adversarial, random);
+      parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression), tf.keep(change));
       return total;
     }, this.generatorVariables);
     this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
-    const [adversarial, cycle, identity, expression] = parts.map(scalar) as [number, number, number, number];
-    const losses = { generator: scalar(g.value), adversarial, cycle, identity, expression, discriminatorA: criticA, discriminatorB: criticB };
+    const [adversarial, cycle, identity, expression, change] = parts.map(scalar) as [number, number, number, number, number];
+    const losses = { generator: scalar(g.value), adversarial, cycle, identity, expression, change, discriminatorA: criticA, discriminatorB: criticB };
     tf.dispose([g.value, ...parts]);
     return losses;
   }

@@ -18,6 +18,7 @@ const COLUMNS: Array<keyof LossRow> = [
   'cycle',
   'identity',
   'expression',
+  'change',
   'discriminatorA',
   'discriminatorB',
   'learningRate',
@@ -26,7 +27,7 @@ const COLUMNS: Array<keyof LossRow> = [
 ];
 
 export function lossCsv(rows: LossRow[]): string {
-  // Rows of runs from before the target-expression loss have no such column.
+  // Rows of runs from before the target-expression loss or the change penalty lack those columns.
   const lines = rows.map((row) => COLUMNS.map((c) => Number((row[c] ?? 0).toPrecision(6))).join(','));
   return [COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
@@ -44,7 +45,7 @@ export function smooth(values: number[], window: number): number[] {
 export async function writeLossReport(rows: LossRow[], csvPath: string, pngPath: string, title: string): Promise<void> {
   await writeFile(csvPath, lossCsv(rows));
   const window = Math.max(1, Math.round(rows.length / 100));
-  const keys = (['adversarial', 'cycle', 'identity', 'expression', 'discriminatorA', 'discriminatorB'] as const).filter((key) =>
+  const keys = (['adversarial', 'cycle', 'identity', 'expression', 'change', 'discriminatorA', 'discriminatorB'] as const).filter((key) =>
     rows.some((r) => (r[key] ?? 0) > 0),
   );
   const series = keys.map((key) => {

@@ -1,6 +1,6 @@
 import type { Expression } from '../../core/expressions.js';
 import type { Normalization } from '../../core/networks/layers.js';
-import { generator, type Upsampling } from '../../core/networks/generators.js';
+import { generator, type GeneratorOutput, type Upsampling } from '../../core/networks/generators.js';
 import { patchDiscriminator } from '../../core/networks/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
 import { AUGMENT_POLICIES, type AugmentPolicy } from './diff-augment.js';
@@ -20,6 +20,7 @@ export interface TrainOptions {
   subBlocks: number;
   resScale: number;
   upsample: Upsampling;
+  output: GeneratorOutput;
   norm: Normalization;
   ndf: number;
   dLayers: number;
@@ -30,6 +31,8 @@ export interface TrainOptions {
   perceptual: { alpha: number; beta: number } | null;
   /** Weight of the target-expression loss (face-api's classifier on the A->B translations); 0: none. */
   lambdaExpression: number;
+  /** Weight of the L1 distance between each translation and its input: edits stay small and local. */
+  lambdaChange: number;
   labelSmoothing: number;
   labelFlip: number;
   instanceNoise: number;
@@ -60,9 +63,11 @@ const common = {
   resScale: 0.5,
   subBlocks: 3,
   upsample: 'transpose',
+  output: 'image',
   augment: [],
   perceptual: null,
   lambdaExpression: 0,
+  lambdaChange: 0,
   labelSmoothing: 0,
   labelFlip: 0,
   instanceNoise: 0,
@@ -148,6 +153,12 @@ export const TRAIN_FLAGS: TrainFlag[] = [
     'generator decoder: transpose (transposed convolutions) or resize (nearest upsampling + conv, no checkerboard)',
     oneOf('upsample', ['transpose', 'resize'] as const),
   ),
+  flag(
+    'output',
+    '--output <kind>',
+    'generator output: image (tanh: redraws the whole face) or edit (a colour and a mask blended with the input, GANimation)',
+    oneOf('output', ['image', 'edit'] as const),
+  ),
   flag('norm', '--norm <kind>', 'normalisation layers: instance, batch or none', oneOf('norm', ['instance', 'batch', 'none'] as const)),
   flag('ndf', '--ndf <n>', 'discriminator filters of the first layer', integer('ndf', 1)),
   flag('dLayers', '--d-layers <n>', 'PatchGAN stride-2 layers', integer('d layers', 1)),
@@ -167,6 +178,7 @@ export const TRAIN_FLAGS: TrainFlag[] = [
     "target-expression loss weight: cross entropy of face-api's expression classifier reading the translations as the target (0: none)",
     number('lambda expr', (v) => v >= 0),
   ),
+  flag('lambdaChange', '--lambda-change <x>', 'weight of the L1 distance between each translation and its input (0: none)', number('lambda change', (v) => v >= 0)),
   flag('labelSmoothing', '--label-smoothing <p>', 'one-sided label smoothing for the minority discriminator', fraction('label smoothing')),
   flag('labelFlip', '--label-flip <p>', 'probability of flipped labels for the minority discriminator', fraction('label flip')),
   flag('instanceNoise', '--instance-noise <sigma>', 'initial std of noise on discriminator inputs', number('instance noise', (v) => v >= 0)),
@@ -194,8 +206,10 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
       body: options.body,
       subBlocks: options.subBlocks,
       resScale: options.resScale,
-      // Runs recorded before these options existed used transposed convolutions and no augmentation.
+      // Runs recorded before these options existed used transposed convolutions, whole-image
+      // output, no change penalty and no augmentation.
       upsample: options.upsample ?? 'transpose',
+      output: options.output ?? 'image',
     }),
     // WGAN-GP's per-sample penalty is meaningless under norm layers that mix samples' statistics.
     discriminator: patchDiscriminator({ ndf: options.ndf, layers: options.dLayers, norm: options.adversarial === 'wgan-gp' ? 'none' : options.norm }),
@@ -209,6 +223,7 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
     perceptual: options.perceptual,
     // Runs recorded before this option existed had no target-expression loss.
     expressionLoss: options.lambdaExpression > 0 ? { weight: options.lambdaExpression, targetClass: FACE_API_EXPRESSIONS[options.target] } : null,
+    lambdaChange: options.lambdaChange ?? 0,
     augment: options.augment ?? [],
     minority,
     minorityLabelSmoothing: options.labelSmoothing,

@@ -15,6 +15,7 @@ import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
 import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
 import { loadSnapshot } from './snapshots.js';
+import { withEditHead } from './edit-head.js';
 import type { CycleGanState } from './cyclegan.js';
 import { stepsPerEpoch, trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
 
@@ -149,14 +150,22 @@ export interface StartTraining extends TrainingInput {
  */
 export async function startTraining(input: StartTraining): Promise<TrainingResult> {
   const { version, dataset } = await trainingData(input.dataDir, input.data);
-  const start = input.initializeFrom ? await warmStart(input.initializeFrom) : undefined;
+  const start = input.initializeFrom ? await warmStart(input.initializeFrom, input.options) : undefined;
   return createRun(input, version, dataset, input.options, start ? { warm: start } : {});
 }
 
-/** A portable checkpoint's weights, and where they came from, to start a new run from. */
-async function warmStart(path: string): Promise<{ weights: CycleGanState['weights']; from: NonNullable<RunRecord['initializedFrom']> }> {
+/**
+ * A portable checkpoint's weights, and where they came from, to start a new run of `options`
+ * from; image-output generators gain a mask channel when the run asks for edit output.
+ */
+async function warmStart(path: string, options: TrainOptions): Promise<{ weights: CycleGanState['weights']; from: NonNullable<RunRecord['initializedFrom']> }> {
   const { checkpoint } = await loadPortable(path);
-  return { weights: checkpoint.state.weights, from: { path, step: checkpoint.globalStep } };
+  const { weights } = checkpoint.state;
+  const addHead = options.output === 'edit' && (checkpoint.options.output ?? 'image') === 'image';
+  return {
+    weights: addHead ? { ...weights, gAB: withEditHead(weights.gAB), gBA: withEditHead(weights.gBA) } : weights,
+    from: { path, step: checkpoint.globalStep },
+  };
 }
 
 /** Records a new run in the registry and trains it, from the start, from `resume`, or warm from other weights. */
@@ -205,7 +214,7 @@ export async function resumeTraining(input: ResumeTraining): Promise<TrainingRes
   const { version, dataset } = await trainingData(input.dataDir, record.dataVersion);
   const options = resume?.options ?? record.options;
   // A warm-started run that never checkpointed starts again from the same weights.
-  const initialWeights = !resume && record.initializedFrom ? (await warmStart(record.initializedFrom.path)).weights : undefined;
+  const initialWeights = !resume && record.initializedFrom ? (await warmStart(record.initializedFrom.path, options)).weights : undefined;
   const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
   return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights, onCheckpoint });
 }

@@ -121,12 +121,17 @@ function weight(net: BuiltNetwork, key: string): tf.Variable {
   return found;
 }
 
-function applyLayers(net: BuiltNetwork, layers: Layer[], x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
-  for (const layer of layers) x = applyLayer(net, layer, x, options);
+/** What every layer may read besides its own input: the network's input, for maskedEdit. */
+interface Pass extends ForwardOptions {
+  input: tf.Tensor4D;
+}
+
+function applyLayers(net: BuiltNetwork, layers: Layer[], x: tf.Tensor4D, pass: Pass): tf.Tensor4D {
+  for (const layer of layers) x = applyLayer(net, layer, x, pass);
   return x;
 }
 
-function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor4D {
+function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: Pass): tf.Tensor4D {
   switch (layer.kind) {
     case 'reflectPad':
       return tf.mirrorPad(x, [[0, 0], [layer.pad, layer.pad], [layer.pad, layer.pad], [0, 0]], 'reflect');
@@ -161,6 +166,8 @@ function applyLayer(net: BuiltNetwork, layer: Layer, x: tf.Tensor4D, options: Fo
       return tf.leakyRelu(x, layer.alpha);
     case 'tanh':
       return tf.tanh(x);
+    case 'maskedEdit':
+      return maskedEdit(x, options.input);
     case 'dropout':
       return options.training ? dropout(x, layer.rate, options.random) : x;
     case 'residual': {
@@ -193,6 +200,11 @@ function upsampleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   return upsample(x) as tf.Tensor4D;
 }
 
+function maskedEdit(logits: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor4D {
+  const [colour, mask] = tf.split(logits, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+  return tf.add(input, tf.mul(tf.sigmoid(mask), tf.sub(tf.tanh(colour), input)));
+}
+
 function dropout(x: tf.Tensor4D, rate: number, random: (() => number) | undefined): tf.Tensor4D {
   if (!random) throw new Error('dropout while training needs a seeded generator (ForwardOptions.random)');
   return tf.dropout(x, rate, undefined, Math.floor(random() * 2 ** 32)) as tf.Tensor4D;
@@ -215,7 +227,7 @@ function batchNorm(net: BuiltNetwork, name: string, x: tf.Tensor4D, options: For
 
 /** Runs the network on NHWC input. Call inside tf.tidy (or a gradient function) to free intermediates. */
 export function forward(net: BuiltNetwork, x: tf.Tensor4D, options: ForwardOptions = { training: true }): tf.Tensor4D {
-  return applyLayers(net, net.spec.layers, x, options);
+  return applyLayers(net, net.spec.layers, x, { ...options, input: x });
 }
 
 export function disposeNetwork(net: BuiltNetwork): void {

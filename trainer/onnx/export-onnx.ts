@@ -42,6 +42,8 @@ class Emitter {
     private readonly graph: GraphBuilder,
     private readonly weights: NamedWeights,
     private readonly networkName: string,
+    /** The network's input inside the graph (NCHW), which maskedEdit blends with. */
+    private readonly networkInput: string,
   ) {}
 
   private weight(key: string, shape: number[]): WeightTensor {
@@ -143,6 +145,19 @@ class Emitter {
         return same(g.node('LeakyRelu', 'leaky_relu', [x.name], [float('alpha', layer.alpha)]));
       case 'tanh':
         return same(g.node('Tanh', 'tanh', [x.name]));
+      case 'maskedEdit': {
+        const channel = (c: number, name: string) =>
+          g.node('Slice', name, [
+            x.name,
+            g.constant(`slice/from${c}`, INT64, [1], [c]),
+            g.constant(`slice/to${c + 1}`, INT64, [1], [c + 1]),
+            g.constant('slice/channel_axis', INT64, [1], [1]),
+          ]);
+        const colour = g.node('Tanh', 'edit_colour', [channel(0, 'colour_logits')]);
+        const mask = g.node('Sigmoid', 'edit_mask', [channel(1, 'mask_logits')]);
+        const change = g.node('Mul', 'edit_change', [mask, g.node('Sub', 'edit_delta', [colour, this.networkInput])]);
+        return { name: g.node('Add', 'edit', [this.networkInput, change]), channels: 1 };
+      }
       case 'dropout':
         return x;
       case 'residual': {
@@ -175,10 +190,9 @@ class Emitter {
 export function exportOnnx(spec: Network, weights: NamedWeights, options: ExportOptions = {}): Uint8Array {
   const io = describeOnnxIO(spec, options);
   const graph = new GraphBuilder([ONNX_INPUT, ONNX_OUTPUT]);
-  const emitter = new Emitter(graph, weights, spec.name);
-
   let x: Value = { name: ONNX_INPUT, channels: spec.inputChannels };
   if (io.layout === 'nhwc') x = { ...x, name: graph.node('Transpose', 'input_to_nchw', [x.name], [ints('perm', [0, 3, 1, 2])]) };
+  const emitter = new Emitter(graph, weights, spec.name, x.name);
   let y = emitter.layers(spec.layers, x);
   if (io.layout === 'nhwc') y = { ...y, name: graph.node('Transpose', 'output_to_nhwc', [y.name], [ints('perm', [0, 2, 3, 1])]) };
   graph.nameOutput(y.name, ONNX_OUTPUT);

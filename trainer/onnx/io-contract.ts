@@ -72,6 +72,8 @@ function layerGeometry(layer: Layer, g: Geometry): Geometry {
     }
     case 'residual':
       return layersGeometry(layer.body, g);
+    case 'maskedEdit':
+      return { ...g, channels: 1 };
     default:
       return g;
   }
