@@ -17,6 +17,8 @@ interface EvaluationPlan {
   dataDir: string;
   /** Evaluate the snapshots of every this many steps (0: none). */
   every: number;
+  /** The registered judge that reads the snapshots (undefined: the newest when each is evaluated). */
+  judgeId?: number;
   backend?: string;
 }
 
@@ -93,6 +95,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--stop-at <step>', 'end the run after this many steps in total, keeping what it learned (e.g. with --resume)', integer('stop at', 1))
     .option('--checkpoint-every <steps>', 'also checkpoint every this many steps (0: only at epoch ends)', integer('checkpoint every', 0), 100)
     .option('--evaluate-every <steps>', "measure the snapshot of every this many steps on held-out faces as 'faceaug evaluate' does (0: never)", integer('evaluate every', 0), 500)
+    .option('--judge <id>', "registered judge for --evaluate-every (default: the newest at each evaluation; see 'faceaug judge train')", integer('judge', 1))
     .option('--snapshot-every <steps>', 'keep the generator of every this many steps, for evaluate and for registering the best one (0: none)', integer('snapshot every', 0), 250)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the result as one JSON object');
@@ -108,7 +111,7 @@ export function registerTrainCommands(program: Command): void {
     if (evaluateEvery > 0 && (snapshotEvery === 0 || evaluateEvery % snapshotEvery !== 0)) {
       throw new Error(`--evaluate-every ${evaluateEvery} must be a multiple of --snapshot-every ${snapshotEvery}: only snapshots can be evaluated`);
     }
-    const events = trainingEvents(Boolean(raw.json), { dataDir, every: evaluateEvery, backend: raw.backend as string | undefined });
+    const events = trainingEvents(Boolean(raw.json), { dataDir, every: evaluateEvery, judgeId: raw.judge as number | undefined, backend: raw.backend as string | undefined });
     const common = {
       dataDir,
       backend: raw.backend as string | undefined,
