@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { FacePipeline } from '../core/faces/pipeline.js';
 import type { ApiKey } from '../db/api-keys.js';
 import type { DatabaseHandle } from '../db/client.js';
 import type { InferenceEngine } from './inference/engine.js';
@@ -21,6 +22,8 @@ export type App = OpenAPIHono<AppEnv>;
 export interface AppDeps {
   handle: DatabaseHandle;
   engine: InferenceEngine;
+  /** Finds and aligns the faces in photos (its detector thread starts with the first photo). */
+  faces: FacePipeline;
   settings: ServerSettings;
   metrics: ServerMetrics;
   log: Logger;

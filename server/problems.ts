@@ -1,4 +1,5 @@
 import { HTTPException } from 'hono/http-exception';
+import { NoFaceError } from '../core/faces/pipeline.js';
 import { UndecodableImageError, UnsupportedImageError } from '../core/image-codec.js';
 import { ConflictError, IntegrityError, ModelUnavailableError, NotFoundError, QuotaError, ValidationError, isDatabaseUnavailable } from '../db/errors.js';
 
@@ -17,8 +18,10 @@ export const PROBLEM_TYPES = {
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   'request-timeout': { status: 408, title: 'The request was not received in time' },
   'payload-too-large': { status: 413, title: 'The upload exceeds a size or count limit' },
+  'not-acceptable': { status: 406, title: 'The answer asked for cannot be given in the accepted media type' },
   'unsupported-media-type': { status: 415, title: 'The body is not a media type this operation accepts' },
   'undecodable-image': { status: 422, title: 'The image cannot be decoded or exceeds the pixel limit' },
+  'no-face': { status: 422, title: 'No face was found in the image' },
   'headers-too-large': { status: 431, title: 'The request line or headers are too large' },
   // nginx's code: no one reads the answer, but logs and metrics should not call it a server error.
   'client-closed-request': { status: 499, title: 'The client closed the connection before the answer' },
@@ -67,6 +70,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof QuotaError) return new Problem('too-many-requests', error.message, { headers: { 'Retry-After': '30' } });
   if (error instanceof UnsupportedImageError) return new Problem('unsupported-media-type', error.message);
   if (error instanceof UndecodableImageError) return new Problem('undecodable-image', error.message);
+  if (error instanceof NoFaceError) return new Problem('no-face', error.message);
   if (error instanceof HTTPException) return fromHttpException(error);
   // A corrupt or unloadable artifact: retrying later may meet a repaired or re-promoted model.
   if (error instanceof IntegrityError || error instanceof ModelUnavailableError) return new Problem('model-unavailable', error.message, { headers: { 'Retry-After': '60' } });

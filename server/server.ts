@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, Server as NetServer } from 'node:net';
 import { serve } from '@hono/node-server';
+import { FacePipeline } from '../core/faces/pipeline.js';
 import { restrictDecoders } from '../core/image-codec.js';
 import { readSetting } from '../core/config.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
@@ -57,6 +58,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const metrics = new ServerMetrics();
   metrics.watchDatabase(handle);
   const engine = new InferenceEngine(handle.db, settings, metrics, log);
+  const faces = new FacePipeline({ maxFaces: settings.maxFaces });
   let worker: JobWorker | undefined;
   try {
     const migrated = await migrate(handle);
@@ -69,7 +71,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
 
     let shuttingDown = false;
-    const app = createApp({ handle, engine, settings, metrics, log }, () => shuttingDown);
+    const app = createApp({ handle, engine, faces, settings, metrics, log }, () => shuttingDown);
     const server = await new Promise<Server>((resolve, reject) => {
       // A plain node:http server whose clients must send a whole request within receiveTimeoutMs
       // (Node's default holds a stalled upload for 300 s), checked at a tenth of that.
@@ -107,6 +109,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         clearTimeout(grace);
         clearInterval(sweep);
         await engine.close();
+        await faces.close();
         await handle.close();
         log.info('stopped');
       })());
@@ -114,6 +117,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (error) {
     await worker?.stop();
     await engine.close();
+    await faces.close();
     await handle.close();
     throw error;
   }

@@ -17,6 +17,7 @@ export interface ServerSettings {
   championPollMs: number;
   maxUploadBytes: number;
   maxImagePixels: number;
+  maxFaces: number;
   maxJobBytes: number;
   maxJobImages: number;
   maxJobItems: number;
@@ -49,6 +50,7 @@ const NAMES = [
   'championPollMs',
   'maxUploadBytes',
   'maxImagePixels',
+  'maxFaces',
   'maxJobBytes',
   'maxJobImages',
   'maxJobItems',

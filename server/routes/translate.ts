@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { FACE_PIXELS, MEDIA_TYPES, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
+import { type AlignedFace, FACE_CHOICES, pasteTranslations } from '../../core/faces/pipeline.js';
+import { decodePhoto, encodePhoto, photoSize } from '../../core/faces/photo.js';
+import { FACE_PIXELS, FACE_SIZE, MEDIA_TYPES, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
 import type { App, AppDeps } from '../context.js';
+import type { ServedModel } from '../inference/engine.js';
 import { limitBody } from '../middleware/body-limit.js';
 import type { KeyVerifier } from '../middleware/auth.js';
 import { requireScope } from '../middleware/auth.js';
@@ -16,7 +19,28 @@ const Query = z.object({
   version: z.coerce.number().int().positive().optional().openapi({ description: 'a specific version instead of the champion' }),
   format: OutputFormat,
   size: OutputSize,
+  faces: z
+    .enum([...FACE_CHOICES, 'none'])
+    .default('largest')
+    .openapi({
+      description:
+        `which faces of a photo to translate: the largest, or all (the largest FACEAUG_MAX_FACES); none takes the centred square as it is. ` +
+        `A ${FACE_SIZE}x${FACE_SIZE} image is taken as an aligned face whatever this says.`,
+    }),
+  mode: z
+    .enum(['crop', 'paste'])
+    .default('crop')
+    .openapi({ description: 'crop: the translated aligned face (`size` applies); paste: the whole photo at its own size with each translated face blended back in, in colour' }),
 });
+
+const Face = z
+  .object({
+    box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).openapi({ description: "the detector's box, in the upright photo's pixels" }),
+    score: z.number().openapi({ description: "the detector's confidence, 0..1" }),
+    landmarks: z.array(z.tuple([z.number(), z.number()])).openapi({ description: 'the 68 iBUG landmarks [x, y]' }),
+    image: z.string().openapi({ description: 'this face translated (aligned crop in `format` and `size`), base64' }),
+  })
+  .openapi('Face');
 
 const TranslateJson = z
   .object({
@@ -28,10 +52,12 @@ const TranslateJson = z
     target: Expression,
     model: z.object({ id: z.string(), version: z.number().int(), sha256: z.string() }),
     requestId: z.string(),
+    faces: z.array(Face).optional().openapi({ description: 'the faces found, largest first; absent when no detection ran (a 48x48 input, or faces=none)' }),
   })
   .openapi('Translation');
 
 const MODEL_HEADERS = {
+  'X-Faces': { description: 'faces found and translated (absent when no detection ran)', schema: { type: 'integer' as const } },
   'X-Model-Version': { description: 'version number of the model that produced the image', schema: { type: 'integer' as const } },
   'X-Model-Sha256': { description: "sha256 of that model's ONNX artifact", schema: { type: 'string' as const } },
   'X-Request-Id': { description: 'id of this request in the server log', schema: { type: 'string' as const } },
@@ -45,8 +71,10 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
     tags: ['translate'],
     summary: 'Translate one face',
     description:
-      'Decodes the upload (JPEG, PNG or WebP; raw body or multipart field `image`), takes its centred square as a 48x48 grey face, ' +
-      'runs the champion (or `version`) of source->target and returns the image. With `Accept: application/json` the image comes base64 in JSON.',
+      'Decodes the upload (JPEG, PNG or WebP; raw body or multipart field `image`), finds its faces (SSD and 68 landmarks), aligns each to ' +
+      "FER2013's framing as a 48x48 grey face, runs the champion (or `version`) of source->target and returns the translated face (mode=crop) " +
+      'or the photo with the faces blended back (mode=paste). A 48x48 upload, or faces=none, skips detection and takes the centred square. ' +
+      'A photo without a face is a 422 `no-face` problem. With `Accept: application/json` the image comes base64 in JSON, with each face\'s box, landmarks and score.',
     security: [{ bearer: [] }],
     middleware: [
       requireScope(keys, 'translate', { allowAnonymous: settings.publicTranslate }),
@@ -85,6 +113,8 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
         'payload-too-large',
         'unsupported-media-type',
         'undecodable-image',
+        'no-face',
+        'not-acceptable',
         'too-many-requests',
         'overloaded',
         'timeout',
@@ -95,18 +125,35 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
     if (query.source === query.target) throw new Problem('bad-request', `source and target are both '${query.source}'`);
+    const json = c.req.header('accept')?.includes('application/json') ?? false;
+    if (query.faces === 'all' && query.mode === 'crop' && !json) {
+      throw new Problem('not-acceptable', 'faces=all in crop mode answers several images: send Accept: application/json, or use mode=paste');
+    }
     engine.budget.check();
     const bytes = await readImageBody(c.req.raw);
-    const { served, output } = await engine.withModel({ source: query.source, target: query.target }, query.version, async (served) => {
-      const face = await decodeFace(bytes, { maxPixels: settings.maxImagePixels });
+    const { width, height } = await photoSize(bytes);
+    const aligned = query.faces === 'none' || (width === FACE_SIZE && height === FACE_SIZE);
+    const translate = (served: ServedModel, face: Uint8Array) => {
       const input = new Float32Array(FACE_PIXELS);
       toUnitRange(face, input);
-      return { served, output: await served.batcher.submit(input, settings.requestTimeoutMs) };
+      return served.batcher.submit(input, settings.requestTimeoutMs).then((output) => fromUnitRange(output));
+    };
+    const { served, image, faces } = await engine.withModel({ source: query.source, target: query.target }, query.version, async (served) => {
+      if (aligned) {
+        const face = await decodeFace(bytes, { maxPixels: settings.maxImagePixels });
+        return { served, image: await encodeFace(await translate(served, face), { format: query.format, size: query.size }), faces: undefined };
+      }
+      const photo = await decodePhoto(bytes, { maxPixels: settings.maxImagePixels });
+      const found = await deps.faces.align(photo, query.faces === 'all' ? 'all' : 'largest');
+      const translated = await Promise.all(found.map((face) => translate(served, face.pixels)));
+      const crops = await Promise.all(translated.map((pixels) => encodeFace(pixels, { format: query.format, size: query.size })));
+      const image = query.mode === 'paste' ? await encodePhoto(pasteTranslations(photo, found.map((face, i) => ({ face, translated: translated[i]! }))), query.format) : crops[0]!;
+      return { served, image, faces: found.map((face, i) => describeFace(face, crops[i]!)) };
     });
-    const image = await encodeFace(fromUnitRange(output), { format: query.format, size: query.size });
     c.header('X-Model-Version', String(served.ref.version));
     c.header('X-Model-Sha256', served.sha256);
-    if (c.req.header('accept')?.includes('application/json')) {
+    if (faces) c.header('X-Faces', String(faces.length));
+    if (json) {
       return c.json(
         {
           image: image.toString('base64'),
@@ -117,10 +164,21 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
           target: query.target,
           model: { id: modelId(served.ref), version: served.ref.version, sha256: served.sha256 },
           requestId: c.get('requestId'),
+          ...(faces ? { faces } : {}),
         },
         200,
       );
     }
     return c.body(new Uint8Array(image), 200, { 'Content-Type': MEDIA_TYPES[query.format] });
   });
+}
+
+function describeFace(face: AlignedFace, image: Buffer) {
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    box: { x: round(face.box.x), y: round(face.box.y), width: round(face.box.width), height: round(face.box.height) },
+    score: Math.round(face.score * 1000) / 1000,
+    landmarks: face.landmarks.map((p) => [round(p.x), round(p.y)] as [number, number]),
+    image: image.toString('base64'),
+  };
 }

@@ -6,7 +6,7 @@ import { targetExpressionLoss } from '../../trainer/gan/expression-loss.js';
 import { CycleGan } from '../../trainer/gan/cyclegan.js';
 import { cycleGanConfig, PRESETS } from '../../trainer/gan/options.js';
 import { forward } from '../../trainer/networks/network.js';
-import { FACE_API_EXPRESSIONS } from '../../trainer/networks/face-api.js';
+import { FACE_API_EXPRESSIONS } from '../../core/faces/face-api.js';
 import { loadFaceExpressionModel } from '../../trainer/networks/face-expression-model.js';
 import { assertNoLeak, seededValues } from '../helpers/tensors.js';
 import { tinyCycleGan } from '../helpers/tiny-gan.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type TestContext, after, test } from 'node:test';
 import sharp from 'sharp';
 import { generator } from '../../core/networks/generators.js';
+import { FACE_SIZE } from '../../core/image-codec.js';
 import { createApiKey } from '../../db/api-keys.js';
 import { openDatabase } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
@@ -49,9 +50,12 @@ export async function registerChampion(db: Database, translator: Translator, see
   return version;
 }
 
-/** A face-sized test image: a seeded smooth pattern, as PNG (or another format), `side` pixels square, RGB. */
+/**
+ * A face-sized test image: a seeded smooth pattern, as PNG (or another format), `side` pixels
+ * square, RGB. At the default 48x48 the server takes it as an aligned face and runs no detector.
+ */
 export async function faceImage(seed: number, options: { side?: number; format?: 'png' | 'jpeg' | 'webp' } = {}): Promise<Buffer> {
-  const side = options.side ?? 64;
+  const side = options.side ?? FACE_SIZE;
   const pixels = Buffer.alloc(side * side * 3);
   for (let y = 0; y < side; y++) {
     for (let x = 0; x < side; x++) {

@@ -5,7 +5,7 @@ import { patchDiscriminator } from '../../core/networks/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
 import { AUGMENT_POLICIES, type AugmentPolicy } from './diff-augment.js';
 import { fraction, integer, number, oneOf } from '../../core/parsers.js';
-import { FACE_API_EXPRESSIONS } from '../networks/face-api.js';
+import { FACE_API_EXPRESSIONS } from '../../core/faces/face-api.js';
 
 /**
  * Everything that defines a training run; stored with the run so it can be repeated or resumed.

@@ -1,6 +1,6 @@
 import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../tfjs/tf.js';
-import { loadFaceApi, type ExpressionNet, type RecognitionNet } from './face-api.js';
+import { loadFaceApi, type ExpressionNet, type RecognitionNet } from '../../core/faces/face-api.js';
 import type { Progress } from '../data/import-options.js';
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '../tfjs/tf.js';
-import { loadFaceApi, type ExpressionNet } from './face-api.js';
+import { loadFaceApi, type ExpressionNet } from '../../core/faces/face-api.js';
 
 /**
  * face-api's expression network applied to generator images (grey NHWC in [-1, 1], 48x48),

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { FACE_PIXELS, FACE_SIZE, toUnitRange } from '../../core/image-codec.js';
 import * as tf from '../tfjs/tf.js';
 import { initBackend } from '../tfjs/backend.js';
-import { loadFaceApi } from '../networks/face-api.js';
+import { loadFaceApi } from '../../core/faces/face-api.js';
 
 /**
  * Faces for the pictures that ship with a translator. FER2013 may not be redistributed, so they

@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type * as tf from '../tfjs/tf.js';
-import type { Expression } from '../../core/expressions.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { Expression } from '../expressions.js';
 
 /**
  * @vladmandic/face-api's pre-trained networks, whose weights ship inside the npm package
- * (nothing is downloaded). Its `node-wasm` build uses the same @tensorflow/tfjs instance as
- * trainer/tfjs, so its networks run, and differentiate, on whichever backend initBackend() chose.
+ * (nothing is downloaded). Its `node-wasm` build uses the process's one @tensorflow/tfjs
+ * instance, so its networks run, and differentiate, on whichever backend that thread set: the
+ * trainer's initBackend(), or the face detector's own worker thread (core/faces/detector.ts).
  */
 interface Network {
   loadFromDisk(dir: string): Promise<void>;
@@ -23,15 +24,27 @@ export const FACE_API_EXPRESSIONS: Record<Expression, number> = { neutral: 0, ha
 export interface RecognitionNet extends Network {
   forwardInput(input: unknown): tf.Tensor2D;
 }
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 export interface FaceDetection {
-  box: { x: number; y: number; width: number; height: number };
+  box: FaceBox;
   score: number;
 }
+/** A detection with its 68 landmarks (iBUG order), in the input image's pixel coordinates. */
+export interface LandmarkedDetection {
+  detection: FaceDetection;
+  landmarks: { positions: Array<{ x: number; y: number }> };
+}
 export interface FaceApi {
+  tf: typeof tf;
   NetInput: new (inputs: tf.Tensor3D[], treatAsBatchInput: boolean) => unknown;
-  nets: { ssdMobilenetv1: Network };
-  SsdMobilenetv1Options: new (options: { minConfidence: number }) => unknown;
-  detectAllFaces(input: tf.Tensor3D, options: unknown): Promise<FaceDetection[]>;
+  nets: { ssdMobilenetv1: Network; faceLandmark68Net: Network };
+  SsdMobilenetv1Options: new (options: { minConfidence: number; maxResults?: number }) => unknown;
+  detectAllFaces(input: tf.Tensor3D, options: unknown): Promise<FaceDetection[]> & { withFaceLandmarks(): Promise<LandmarkedDetection[]> };
   FaceExpressionNet: new () => ExpressionNet;
   FaceRecognitionNet: new () => RecognitionNet;
 }
