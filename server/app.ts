@@ -6,11 +6,13 @@ import { accessLog } from './middleware/access-log.js';
 import { KeyVerifier } from './middleware/auth.js';
 import { requestId } from './middleware/request-id.js';
 import { Problem, problemBody, toProblem } from './problems.js';
+import { registerConsole } from './routes/console.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
 import { registerJobs } from './routes/jobs.js';
 import { registerModels } from './routes/models.js';
 import { registerTranslate } from './routes/translate.js';
+import { registerTranslators } from './routes/translators.js';
 
 /**
  * The HTTP application: request ids and access logs around every route, and one error handler
@@ -39,10 +41,12 @@ export function createApp(deps: AppDeps, isShuttingDown: () => boolean): OpenAPI
     deps.log.warn('database unavailable: accepted a recently verified API key', { key: key.prefix, error: error instanceof Error ? error.message : String(error) }),
   );
   registerTranslate(app, deps, keys);
+  registerTranslators(app, deps, keys);
   registerJobs(app, deps, keys);
   registerModels(app, deps, keys);
   registerHealth(app, deps, isShuttingDown);
   registerDocs(app);
+  registerConsole(app);
 
   const render = (c: Context<AppEnv>, problem: Problem) =>
     c.body(JSON.stringify(problemBody(problem, c.get('requestId'), c.req.path)), problem.status as ContentfulStatusCode, {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { EXPRESSIONS } from '../core/expressions.js';
 import { createApiKey, listApiKeys } from '../db/api-keys.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { listModelVersions, promote, registerModelVersion } from '../db/registry.js';
+import { type ArtifactInput, listModelVersions, promote, registerModelVersion } from '../db/registry.js';
 import { formatTranslator } from '../db/translators.js';
 
 /** `models/<source>-to-<target>/manifest.json`, as the trainer writes it for a shipped translator. */
@@ -20,6 +20,9 @@ const Manifest = z.object({
   onnxSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
+/** Pictures a shipped translator may carry, stored as artifacts so the registry serves them with the version. */
+const SHIPPED_IMAGES = { 'samples.png': 'sample-grid', 'losses.png': 'loss-plot', 'precision.png': 'precision-chart', 'auc.png': 'auc-chart' } as const;
+
 export interface SeedResult {
   models: Array<{ translator: string; version: number; status: 'accepted' | 'rejected'; verdict: string; forced: boolean }>;
   /** The admin key, in plain text: shown once by the caller, never stored. */
@@ -31,8 +34,8 @@ const SEED_LOCK = 7_331_008;
 
 /**
  * First start on an empty registry (no model versions, no API keys): registers every translator
- * shipped in `modelsDir` (its model card as the report), makes each the champion of its
- * translator, and creates an admin key. A translator that failed validation becomes champion
+ * shipped in `modelsDir` (its model card as the report, its pictures as artifacts), makes each
+ * the champion of its translator, and creates an admin key. A translator that failed validation becomes champion
  * only through a forced promote whose audit reason quotes its verdict. Returns undefined when
  * the registry was not empty, so restarts and other instances change nothing.
  */
@@ -70,7 +73,7 @@ async function seed(handle: DatabaseHandle, modelsDir: string): Promise<SeedResu
       status: manifest.status,
       metrics: { ...manifest.metrics, verdict: manifest.verdict, architecture: manifest.architecture, validation, shipped: true },
       report: await readFile(join(path, 'model-card.md'), 'utf8'),
-      artifacts: [{ kind: 'onnx', bytes: onnx }],
+      artifacts: [{ kind: 'onnx', bytes: onnx }, ...(await shippedImages(path))],
     });
     const forced = manifest.status !== 'accepted';
     await promote(db, {
@@ -86,6 +89,11 @@ async function seed(handle: DatabaseHandle, modelsDir: string): Promise<SeedResu
   }
   const { plaintext } = await createApiKey(db, { name: 'admin (first start)', scopes: ['admin', 'translate'] });
   return { models, key: plaintext };
+}
+
+async function shippedImages(dir: string): Promise<ArtifactInput[]> {
+  const present = Object.entries(SHIPPED_IMAGES).filter(([file]) => existsSync(join(dir, file)));
+  return Promise.all(present.map(async ([file, kind]) => ({ kind, bytes: await readFile(join(dir, file)) })));
 }
 
 function shippedDirs(modelsDir: string): string[] {

@@ -137,5 +137,5 @@ function printStart(print: (line: string) => void, url: string, handle: Database
       `  curl -H "Authorization: Bearer ${seeded.key}" -H "Content-Type: image/png" --data-binary @face.png "${url}/v1/translate?target=${target}" -o ${target}.png`,
     );
   }
-  print(`faceaug serving on ${url} (${handle.kind} ${handle.location}); API docs at ${url}/docs`);
+  print(`faceaug serving on ${url} (${handle.kind} ${handle.location}); web console at ${url}/, API docs at ${url}/docs`);
 }

@@ -20,7 +20,7 @@ export const MODEL_STATUSES = ['candidate', 'accepted', 'rejected', 'archived'] 
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 export const modelStatusEnum = pgEnum('model_status', MODEL_STATUSES);
 
-export const ARTIFACT_KINDS = ['onnx', 'tfjs'] as const;
+export const ARTIFACT_KINDS = ['onnx', 'tfjs', 'sample-grid', 'loss-plot', 'precision-chart', 'auc-chart'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 export const artifactKindEnum = pgEnum('artifact_kind', ARTIFACT_KINDS);
 

@@ -1,16 +1,40 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type AliasEvent as AliasEventRecord, type ModelVersion as ModelVersionRecord, archive, getChampion, history, listModelVersions, promote, rollback } from '../../db/registry.js';
-import { MODEL_STATUSES } from '../../db/schema/index.js';
+import {
+  type AliasEvent as AliasEventRecord,
+  type ModelVersion as ModelVersionRecord,
+  archive,
+  getChampion,
+  getModelVersion,
+  history,
+  listModelVersions,
+  promote,
+  rollback,
+} from '../../db/registry.js';
+import { ARTIFACT_KINDS, type ArtifactKind, MODEL_STATUSES } from '../../db/schema/index.js';
 import { NotFoundError } from '../../db/errors.js';
 import type { App, AppDeps } from '../context.js';
 import { type KeyVerifier, requireScope } from '../middleware/auth.js';
 import { limitBody } from '../middleware/body-limit.js';
 import { modelId, parseModelId, parseVersionId } from './ids.js';
-import { AliasEvent, Expression, ModelVersion, problems } from './schemas.js';
+import { AliasEvent, Binary, Expression, ModelVersion, problems } from './schemas.js';
 
 const Id = z.object({
   id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: '`<source>-to-<target>` (a translator) or `<source>-to-<target>-v<N>` (a version)', example: 'neutral-to-disgust-v2' }),
 });
+
+const ArtifactParams = Id.extend({
+  kind: z.enum(ARTIFACT_KINDS).openapi({ param: { name: 'kind', in: 'path' }, description: 'which stored artifact', example: 'sample-grid' }),
+});
+
+const PNG = { mediaType: 'image/png', extension: 'png' };
+const ARTIFACT_FILES: Record<ArtifactKind, { mediaType: string; extension: string }> = {
+  onnx: { mediaType: 'application/octet-stream', extension: 'onnx' },
+  tfjs: { mediaType: 'application/octet-stream', extension: 'bin' },
+  'sample-grid': PNG,
+  'loss-plot': PNG,
+  'precision-chart': PNG,
+  'auc-chart': PNG,
+};
 
 const MoveBody = z
   .object({
@@ -103,6 +127,40 @@ export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void
       if (versions.length === 0) throw new NotFoundError(`translator ${modelId(ref)} has no versions`);
       const champion = await getChampion(db, ref);
       return c.json({ id: modelId(ref), source: ref.source, target: ref.target, champion: champion?.version ?? null, versions: versions.map(presentVersion) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models/{id}/artifacts/{kind}',
+      tags: ['models'],
+      summary: "One of a version's stored artifacts: its ONNX file, sample grid, loss plot or a validation chart",
+      description: 'The bytes are checked against the registered sha256 before they are sent. A version never changes its artifacts, so the answer may be cached for good.',
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: ArtifactParams },
+      responses: {
+        200: {
+          description: 'the artifact',
+          headers: { 'X-Artifact-Sha256': { description: 'sha256 of the bytes, as registered', schema: { type: 'string' as const } } },
+          content: { 'image/png': { schema: Binary }, 'application/octet-stream': { schema: Binary } },
+        },
+        ...problems('bad-request', 'not-found', 'model-unavailable'),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const { id, kind } = c.req.valid('param');
+      const ref = parseVersionId(id);
+      const [artifact] = (await getModelVersion(db, ref, { kinds: [kind] })).verified;
+      if (!artifact) throw new NotFoundError(`model version ${modelId(ref)} has no ${kind} artifact`);
+      return c.body(new Uint8Array(artifact.bytes), 200, {
+        'Content-Type': ARTIFACT_FILES[kind].mediaType,
+        'Content-Disposition': `inline; filename="${modelId(ref)}-${kind}.${ARTIFACT_FILES[kind].extension}"`,
+        'Cache-Control': 'private, max-age=31536000, immutable',
+        'X-Artifact-Sha256': artifact.sha256,
+      });
     },
   );
 

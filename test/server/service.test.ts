@@ -24,6 +24,8 @@ serverTest('health, readiness, metrics, OpenAPI and docs; request ids in JSON lo
     'POST /v1/models/{id}/rollback',
     'POST /v1/models/{id}/archive',
     'GET /v1/models/{id}/history',
+    'GET /v1/models/{id}/artifacts/{kind}',
+    'GET /v1/translators',
     'GET /health/live',
     'GET /health/ready',
     'GET /metrics',

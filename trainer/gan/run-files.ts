@@ -24,6 +24,8 @@ export interface RunRecord {
 
 export const runsDir = (dataDir: string) => join(dataDir, 'runs');
 export const runDir = (dataDir: string, runId: number) => join(runsDir(dataDir), String(runId));
+/** The loss plot a run redraws at the end of every epoch; registration stores it with the version. */
+export const lossPlotPath = (dir: string) => join(dir, 'losses.png');
 
 export async function writeRunRecord(dir: string, record: RunRecord): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseHandle } from '../../db/client.js';
 import { withRegistry } from '../../db/open-registry.js';
@@ -13,7 +15,7 @@ import { loadPortable, savePortable, type DataReference } from './portable-check
 import { domainImages, showcaseFaces } from './domains.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
-import { readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
+import { lossPlotPath, readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
 import { loadSnapshot } from './snapshots.js';
 import { withEditHead } from './edit-head.js';
 import type { CycleGanState } from './cyclegan.js';
@@ -101,6 +103,7 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
     artifacts: [
       { kind: 'onnx', bytes: onnx },
       { kind: 'tfjs', bytes: checkpoint },
+      ...(existsSync(lossPlotPath(dir)) ? [{ kind: 'loss-plot' as const, bytes: await readFile(lossPlotPath(dir)) }] : []),
     ],
   });
   await writeRunRecord(dir, { ...record, modelVersion: version.version, generatorStep: chosen ? generatorStep : undefined, finishedAt: record.finishedAt ?? new Date().toISOString() });

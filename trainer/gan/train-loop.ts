@@ -11,6 +11,7 @@ import type { CycleGanShard } from './cyclegan-replica.js';
 import { batchPositions, gatherImages, mixSeed, type DomainImages } from './domains.js';
 import { writeLossReport, type LossRow } from './loss-history.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
+import { lossPlotPath } from './run-files.js';
 import { instanceNoiseAt, learningRateAt, updatesMinorityDiscriminator } from './schedules.js';
 
 const REPLICA = new URL('./cyclegan-replica.ts', import.meta.url);
@@ -162,7 +163,11 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
         await saveSnapshot(runDir, globalStep, (await group.one<CycleGanState>(0, 'getState')).weights.gAB);
         await input.onSnapshot?.(globalStep);
       }
-      if (epochDone) input.onEpoch?.(epoch, await writeEpochReport(group, input, epoch, history));
+      // Written whether or not anyone listens: registration stores the loss plot with the version.
+      if (epochDone) {
+        const files = await writeEpochReport(group, input, epoch, history);
+        input.onEpoch?.(epoch, files);
+      }
     }
     const final = await group.one<CycleGanState>(0, 'getState');
     return { generator: final.weights.gAB, history, globalStep, scheduledSteps };
@@ -182,7 +187,7 @@ async function writeEpochReport(group: ReplicaGroup, input: LoopInput, epoch: nu
   await mkdir(join(input.runDir, 'samples'), { recursive: true });
   const samples = join(input.runDir, 'samples', `epoch-${String(epoch + 1).padStart(3, '0')}.png`);
   await writeFile(samples, await imageGridPng([row(input.samples), row(translated), row(reconstructed)], { side: FACE_SIZE, scale: 2 }));
-  const losses = join(input.runDir, 'losses.png');
+  const losses = lossPlotPath(input.runDir);
   const { source, target } = input.options;
   await writeLossReport(history, join(input.runDir, 'losses.csv'), losses, `${source} -> ${target}: training losses`);
   return { samples, losses };

@@ -13,6 +13,7 @@ import { readRunRecord, runDir } from '../gan/run-files.js';
 import { runGenerator } from '../gan/run-generator.js';
 import { stepsPerEpoch } from '../gan/train-loop.js';
 import { writeLossReport } from '../gan/loss-history.js';
+import { writeCharts } from '../validate/run-validation.js';
 import { pValue } from '../validate/verdict.js';
 import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
@@ -55,7 +56,7 @@ export function verdictLine(report: ValidationReport): string {
  * Writes a finished, validated run as a shipped translator: model.onnx (the registered, sha256-
  * verified artifact), manifest.json (what first-start seeding reads), validation.json, model-card.md,
  * samples.png (faces from face-api's demo photos through the ONNX file; FER2013 itself may not be
- * redistributed) and the loss history with its plot.
+ * redistributed), the validation's precision.png and auc.png, and the loss history with its plot.
  */
 export async function packageModel(input: PackageInput): Promise<{ dir: string; manifest: Record<string, unknown> }> {
   const record = await readRunRecord(input.dataDir, input.runId);
@@ -129,6 +130,7 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
   await writeFile(join(out, 'model.onnx'), onnx);
   await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await copyFile(join(input.validationDir, 'report.json'), join(out, 'validation.json'));
+  await writeCharts(out, report);
   await writeLossReport(checkpoint.history, join(out, 'losses.csv'), join(out, 'losses.png'), `${source} -> ${target}: training losses`);
   const faces = await showcaseFacesFromDemoPhotos(8);
   await writeFile(join(out, 'samples.png'), await onnxTranslationGrid(onnx, faces));

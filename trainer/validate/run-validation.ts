@@ -283,7 +283,8 @@ async function readTimings(file: string): Promise<ValidationReport['timings']> {
   return text.trim() ? text.trim().split('\n').map((line) => JSON.parse(line) as ValidationReport['timings'][number]) : [];
 }
 
-async function writeCharts(dir: string, report: ValidationReport): Promise<void> {
+/** `precision.png` and `auc.png`: per-class bars of the test set; also drawn into a shipped translator. */
+export async function writeCharts(dir: string, report: ValidationReport): Promise<void> {
   for (const metric of ['precision', 'auc'] as const) {
     const png = await barChartPng(perClassSeries(report.sets.test, metric), {
       title: `${metric === 'auc' ? 'One-vs-rest ROC-AUC' : 'Precision'} per class on the fixed test set (${report.folds.total} folds, ± 1 sd)`,
