@@ -53,6 +53,7 @@ export class InferenceEngine {
   private readonly leases = new Map<string, number>();
   private poller: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private followUp: Promise<void> | undefined;
   /** Champions that failed to load, by translator: what readiness and requests report. */
   readonly failed = new Map<string, ChampionFailure>();
   /** Every champion loaded at the last look at the registry. */
@@ -77,10 +78,21 @@ export class InferenceEngine {
     this.poller.unref();
   }
 
-  /** Looks at the champions table once and swaps in any that changed; a failed load keeps the old champion. */
+  /**
+   * Looks at the champions table and swaps in any that changed; a failed load keeps the old
+   * champion. A call made while a look is under way waits for it and then looks again (one more
+   * look for all such callers), so a promote committed before the call is always seen.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    if (!this.refreshing) {
+      this.refreshing = this.refreshOnce().finally(() => (this.refreshing = undefined));
+      return this.refreshing;
+    }
+    this.followUp ??= this.refreshing.then(() => {
+      this.followUp = undefined;
+      return this.refresh();
+    });
+    return this.followUp;
   }
 
   private async refreshOnce(): Promise<void> {
