@@ -85,15 +85,21 @@ export function registerDataCommands(program: Command): void {
 
   data
     .command('import')
-    .description('import a Kaggle fer2013.csv (plain or .gz) or a train|test/<class>/*.png|jpg folder')
+    .description('import a Kaggle fer2013.csv (plain or .gz) or a train|test/<class>/*.png|jpg folder (--align: photos, faces found and aligned)')
     .argument('<path>', 'CSV file or image folder')
     .option('--skip-invalid', 'skip and count malformed rows instead of failing on the first')
+    .option('--align', "image folders: detect each photo's largest face and align it to FER2013's framing (as the server does) instead of taking the centred square; photos without a face are left out and listed")
     .addOption(dataDirOption())
     .addOption(registryOption())
     .option('--json', 'print the manifest as JSON')
-    .action(async (path: string, options: { skipInvalid?: boolean; dataDir: string; registry: boolean; json?: boolean }) => {
+    .action(async (path: string, options: { skipInvalid?: boolean; align?: boolean; dataDir: string; registry: boolean; json?: boolean }) => {
       const started = performance.now();
-      const { manifest, existed } = await importSource(path, { dataDir: options.dataDir, skipInvalid: options.skipInvalid, onProgress: stageProgress('import', !!options.json) });
+      const { manifest, existed } = await importSource(path, {
+        dataDir: options.dataDir,
+        skipInvalid: options.skipInvalid,
+        align: options.align,
+        onProgress: stageProgress('import', !!options.json),
+      });
       const registryId = options.registry ? await withRegistry(options.dataDir, (handle) => new DataRegistry(handle.db).datasetId(manifest)) : undefined;
       if (options.json) return console.log(JSON.stringify({ ...manifest, existed, registryId }));
       const registered = registryId === undefined ? '' : `, registry #${registryId}`;
@@ -103,6 +109,11 @@ export function registerDataCommands(program: Command): void {
       if (manifest.skipped.count > 0) {
         console.log(`skipped ${manifest.skipped.count} invalid rows, first:`);
         for (const skip of manifest.skipped.first) console.log(`  line ${skip.line}: ${skip.reason}`);
+      }
+      const noFace = manifest.alignment?.noFace ?? [];
+      if (noFace.length > 0) {
+        console.log(`no face found in ${noFace.length} images, left out:`);
+        for (const file of noFace) console.log(`  ${file}`);
       }
     });
 

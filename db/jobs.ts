@@ -5,9 +5,10 @@ import { type Expression, isExpression } from '../core/expressions.js';
 import type { Database } from './client.js';
 import { NotFoundError, QuotaError, ValidationError } from './errors.js';
 import { claimable, claimedBy, heldBy, released, unclaimed } from './leases.js';
-import { type JobItemStatus, type JobModels, jobInputs, jobItems, jobs } from './schema/index.js';
+import type { FaceOption } from '../core/faces/face-options.js';
+import { type JobFaceBox, type JobItemStatus, type JobModels, jobInputs, jobItems, jobs } from './schema/index.js';
 
-export type { JobModels };
+export type { JobFaceBox, JobModels };
 
 /** An uploaded image, read when its batch is stored: a job's inputs are never all in memory at once. */
 export interface JobInput {
@@ -24,6 +25,7 @@ export interface CreateJobInput {
   seed: number;
   format: 'png' | 'jpeg' | 'webp';
   size: number;
+  faces: FaceOption;
   models: JobModels;
   inputs: readonly JobInput[];
   apiKeyId?: number | null;
@@ -40,8 +42,10 @@ export interface Job {
   seed: number;
   format: 'png' | 'jpeg' | 'webp';
   size: number;
+  faces: FaceOption;
   models: JobModels;
   inputCount: number;
+  /** Outputs so far planned: one per input, target and copy, plus one per further face found (faces=all). */
   itemCount: number;
   counts: Record<JobItemStatus, number>;
   createdAt: Date;
@@ -102,6 +106,7 @@ export async function createJob(db: Database, input: CreateJobInput, limits: { m
       seed: input.seed,
       format: input.format,
       size: input.size,
+      faces: input.faces,
       models: input.models,
       inputCount: input.inputs.length,
       itemCount,
@@ -359,33 +364,55 @@ export async function getJobSpec(db: Database, id: string) {
   return { ...row, format: row.format as Job['format'] };
 }
 
-export type ItemOutcome = { ok: true; name: string; output: Uint8Array } | { ok: false; error: string };
+/** One output of an item; `box` where a face was found in the input (no detection: a 48x48 input, or faces=none). */
+export interface ItemOutput {
+  name: string;
+  output: Uint8Array;
+  box?: JobFaceBox;
+}
+
+/** The item's own output is its input's face 0; `moreFaces` are faces 1, 2, ... of the same input (faces=all). */
+export type ItemOutcome = ({ ok: true; moreFaces?: ItemOutput[] } & ItemOutput) | { ok: false; error: string };
+
+const outputColumns = (output: ItemOutput) => ({
+  status: 'done' as const,
+  outputName: output.name,
+  output: Buffer.from(output.output),
+  outputSha256: createHash('sha256').update(output.output).digest('hex'),
+  faceBox: output.box ?? null,
+});
 
 /**
  * Records an item's output (or failure), only if `token` still holds the claim: a worker whose
- * lease ran out and was taken over finds its late result refused (false) and drops it.
+ * lease ran out and was taken over finds its late result refused (false) and drops it. Further
+ * faces become done items of their own in the same transaction, and the job's item count grows
+ * by as many, so the job is completed exactly when its last planned item is.
  */
 export async function finishItem(db: Database, item: { id: number; jobId: string }, token: string, outcome: ItemOutcome): Promise<boolean> {
-  const values = outcome.ok
-    ? { status: 'done' as const, outputName: outcome.name, output: Buffer.from(outcome.output), outputSha256: createHash('sha256').update(outcome.output).digest('hex') }
-    : { status: 'failed' as const, error: outcome.error };
-  const updated = await db
-    .update(jobItems)
-    .set({ ...values, ...unclaimed })
-    .where(and(eq(jobItems.id, item.id), heldBy(jobItems, token)))
-    .returning({ id: jobItems.id });
-  if (updated.length === 0) return false;
-  await db
-    .update(jobs)
-    .set({ finishedAt: sql`now()` })
-    .where(
-      and(
-        eq(jobs.id, item.jobId),
-        sql`${jobs.finishedAt} is null`,
-        sql`not exists (select 1 from job_items where job_id = ${item.jobId}::uuid and status in ('pending', 'running'))`,
-      ),
-    );
-  return true;
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(jobItems)
+      .set({ ...(outcome.ok ? outputColumns(outcome) : { status: 'failed' as const, error: outcome.error }), ...unclaimed })
+      .where(and(eq(jobItems.id, item.id), heldBy(jobItems, token)))
+      .returning({ inputIdx: jobItems.inputIdx, target: jobItems.target, copy: jobItems.copy });
+    if (!updated) return false;
+    const more = outcome.ok ? (outcome.moreFaces ?? []) : [];
+    if (more.length > 0) {
+      await tx.insert(jobItems).values(more.map((output, i) => ({ jobId: item.jobId, ...updated, face: i + 1, ...outputColumns(output), finishedAt: sql`now()` })));
+      await tx.update(jobs).set({ itemCount: sql`${jobs.itemCount} + ${more.length}` }).where(eq(jobs.id, item.jobId));
+    }
+    await tx
+      .update(jobs)
+      .set({ finishedAt: sql`now()` })
+      .where(
+        and(
+          eq(jobs.id, item.jobId),
+          sql`${jobs.finishedAt} is null`,
+          sql`not exists (select 1 from job_items where job_id = ${item.jobId}::uuid and status in ('pending', 'running'))`,
+        ),
+      );
+    return true;
+  });
 }
 
 /** Hands claimed, unfinished items back to the queue (a worker shutting down). */
@@ -405,6 +432,8 @@ export interface ResultRow {
   inputSha256: string;
   target: Expression;
   copy: number;
+  face: number;
+  faceBox: JobFaceBox | null;
   status: JobItemStatus;
   outputName: string | null;
   output: Buffer | null;
@@ -423,6 +452,8 @@ export async function resultPage(db: Database, jobId: string, afterId: number, l
       inputSha256: jobInputs.sha256,
       target: jobItems.target,
       copy: jobItems.copy,
+      face: jobItems.face,
+      faceBox: jobItems.faceBox,
       status: jobItems.status,
       outputName: jobItems.outputName,
       output: jobItems.output,

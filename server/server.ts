@@ -66,7 +66,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const seeded = await seedOnFirstStart(handle, settings.modelsDir);
     await engine.start();
     if (settings.jobWorker) {
-      worker = new JobWorker(handle.db, engine, settings, metrics, log);
+      worker = new JobWorker(handle.db, engine, faces, settings, metrics, log);
       worker.start();
     }
 

@@ -1,3 +1,4 @@
+import { FacePipeline } from '../core/faces/pipeline.js';
 import { restrictDecoders } from '../core/image-codec.js';
 import type { DatabaseHandle } from '../db/client.js';
 import { openRegistry } from '../db/open-registry.js';
@@ -22,13 +23,15 @@ export async function startWorker(options: { settings?: Partial<ServerSettings>;
   restrictDecoders();
   const handle = await openRegistry(settings.dataDir, options.databaseUrl);
   const engine = new InferenceEngine(handle.db, settings, new ServerMetrics(), log);
-  const worker = new JobWorker(handle.db, engine, settings, new ServerMetrics(), log);
+  const faces = new FacePipeline({ maxFaces: settings.maxFaces });
+  const worker = new JobWorker(handle.db, engine, faces, settings, new ServerMetrics(), log);
   worker.start();
   log.info('worker started', { kind: handle.kind, location: handle.location, claimSize: settings.jobClaimSize });
   return {
     handle,
     close: async () => {
       await worker.stop();
+      await faces.close();
       await engine.close();
       await handle.close();
       log.info('worker stopped');

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { FACE_SIZE } from '../image-codec.js';
 import { alignmentOf, cropAligned } from './align.js';
 import { type DetectedFace, FaceDetector } from './detector.js';
+import type { FaceChoice } from './face-options.js';
 import { PASTE_MASK } from './framing.js';
 import { pasteChanges } from './paste.js';
 import type { Photo } from './photo.js';
@@ -12,9 +13,6 @@ const DETECTOR_SIDE = 640;
 
 /** The least SSD confidence that counts as a face: face-api's own default, below which its detections on the demo photos are hands and patterns. */
 export const MIN_FACE_SCORE = 0.5;
-
-export const FACE_CHOICES = ['largest', 'all'] as const;
-export type FaceChoice = (typeof FACE_CHOICES)[number];
 
 /** A face found in a photo, aligned: where it is and its 48x48 grey crop in FER2013's framing. */
 export interface AlignedFace {

@@ -35,7 +35,8 @@ function tarSink(emit: (chunk: Uint8Array) => void, mtime: Date): ArchiveSink {
 
 /**
  * Streams a finished job as an archive: every output under its name, `manifest.jsonl` (one line
- * per output: input and output names and sha256, target, copy, model version and artifact sha256,
+ * per output: source file and output names and sha256, the face's index among its photo's faces
+ * and its box (null where no detection ran), target, copy, model version and artifact sha256,
  * seeds) and `summary.json` (per-target counts and every failure). Items are read a page at a
  * time, so a large job never sits in memory whole.
  */
@@ -66,6 +67,8 @@ export function resultArchive(db: Database, job: Job, format: ResultFormat): Rea
               inputSha256: row.inputSha256,
               output: row.outputName,
               outputSha256: row.outputSha256,
+              face: row.face,
+              box: row.faceBox,
               target: row.target,
               copy: row.copy,
               modelVersion: model.version,
@@ -86,6 +89,7 @@ export function resultArchive(db: Database, job: Job, format: ResultFormat): Rea
           job: job.id,
           source: job.source,
           targets: job.targets,
+          faces: job.faces,
           copies: job.copies,
           seed: job.seed,
           models: job.models,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { FACE_PIXELS, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
+import type { FacePipeline } from '../../core/faces/pipeline.js';
+import { type UploadFaces, readUploadFaces } from '../../core/faces/upload.js';
+import { FACE_PIXELS, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
 import type { Database } from '../../db/client.js';
 import { IntegrityError, NotFoundError } from '../../db/errors.js';
-import { type ClaimedItem, deleteAbandonedJobs, deleteJobsFinishedBefore, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
+import { type ClaimedItem, type ItemOutput, type JobFaceBox, deleteAbandonedJobs, deleteJobsFinishedBefore, finishItem, getJobSpec, claimItems, releaseItems } from '../../db/jobs.js';
 import type { InferenceEngine, ServedModel } from '../inference/engine.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -28,10 +30,20 @@ const MAX_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 const EXTENSIONS = { png: 'png', jpeg: 'jpg', webp: 'webp' } as const;
 
-/** `<target>/<input index>-<input stem>-<copy>.<ext>`: unique per item, recognisable, and tar-safe. */
-export function outputName(item: Pick<ClaimedItem, 'inputIdx' | 'inputName' | 'target' | 'copy'>, format: JobSpec['format']): string {
+/**
+ * `<target>/<input index>-<input stem>-<copy>.<ext>`, and `-f<face>` before the copy where a job
+ * translates every face of a photo: unique per output, recognisable, and tar-safe.
+ */
+export function outputName(item: Pick<ClaimedItem, 'inputIdx' | 'inputName' | 'target' | 'copy'>, format: JobSpec['format'], face?: number): string {
   const stem = entryBaseName(item.inputName).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'image';
-  return `${item.target}/${String(item.inputIdx).padStart(5, '0')}-${stem}-${item.copy}.${EXTENSIONS[format]}`;
+  const faceTag = face === undefined ? '' : `-f${face}`;
+  return `${item.target}/${String(item.inputIdx).padStart(5, '0')}-${stem}${faceTag}-${item.copy}.${EXTENSIONS[format]}`;
+}
+
+/** The 48x48 faces an input gives, each with where it was found (none where no detection ran). */
+function facesOf(upload: UploadFaces): Array<{ pixels: Uint8Array; box?: JobFaceBox }> {
+  if (upload.kind === 'face') return [{ pixels: upload.pixels }];
+  return upload.faces.map(({ pixels, box, score }) => ({ pixels, box: { ...box, score } }));
 }
 
 /**
@@ -48,6 +60,8 @@ export class JobWorker {
   constructor(
     private readonly db: Database,
     private readonly engine: InferenceEngine,
+    /** Finds the faces in jobs' photos; its owner closes it. */
+    private readonly faces: FacePipeline,
     private readonly settings: WorkerSettings,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
@@ -163,22 +177,38 @@ export class JobWorker {
   }
 
   private async translateWith(served: ServedModel, token: string, chunk: ClaimedItem[], spec: JobSpec): Promise<void> {
-    const decoded: Array<{ item: ClaimedItem; pixels: Uint8Array }> = [];
+    // The copies of one input usually share a chunk: its faces are searched for once.
+    const uploads = new Map<string, Promise<UploadFaces>>();
+    const decoded: Array<{ item: ClaimedItem; faces: Array<{ pixels: Uint8Array; box?: JobFaceBox }> }> = [];
     for (const item of chunk) {
       try {
-        const face = await decodeFace(item.input, { maxPixels: this.settings.maxImagePixels });
-        decoded.push({ item, pixels: varyInput(face, item.copy, itemSeed(spec.seed, item.inputSha256, item.target, item.copy)) });
+        let upload = uploads.get(item.inputSha256);
+        if (!upload) uploads.set(item.inputSha256, (upload = readUploadFaces(this.faces, item.input, spec.faces, { maxPixels: this.settings.maxImagePixels })));
+        const seed = itemSeed(spec.seed, item.inputSha256, item.target, item.copy);
+        decoded.push({ item, faces: facesOf(await upload).map(({ pixels, box }) => ({ pixels: varyInput(pixels, item.copy, seed), box })) });
       } catch (error) {
         await this.finish(token, item, { ok: false, error: `${item.inputName}: ${(error as Error).message}` });
       }
     }
-    if (decoded.length === 0) return;
-    const batch = new Float32Array(decoded.length * FACE_PIXELS);
-    decoded.forEach(({ pixels }, i) => toUnitRange(pixels, batch, i * FACE_PIXELS));
-    const output = await this.engine.runBatch(served, batch, decoded.length);
-    for (const [i, { item }] of decoded.entries()) {
-      const image = await encodeFace(fromUnitRange(output, i * FACE_PIXELS), { format: spec.format, size: spec.size });
-      await this.finish(token, item, { ok: true, name: outputName(item, spec.format), output: image });
+    const crops = decoded.flatMap(({ faces }) => faces);
+    const images: Buffer[] = [];
+    for (let start = 0; start < crops.length; start += this.settings.maxBatch) {
+      const part = crops.slice(start, start + this.settings.maxBatch);
+      const batch = new Float32Array(part.length * FACE_PIXELS);
+      part.forEach(({ pixels }, i) => toUnitRange(pixels, batch, i * FACE_PIXELS));
+      const output = await this.engine.runBatch(served, batch, part.length);
+      for (let i = 0; i < part.length; i++) images.push(await encodeFace(fromUnitRange(output, i * FACE_PIXELS), { format: spec.format, size: spec.size }));
+    }
+    let next = 0;
+    for (const { item, faces } of decoded) {
+      const outputs: ItemOutput[] = faces.map(({ box }, face) => ({
+        name: outputName(item, spec.format, spec.faces === 'all' ? face : undefined),
+        output: images[next + face]!,
+        ...(box ? { box } : {}),
+      }));
+      next += faces.length;
+      const [own, ...moreFaces] = outputs;
+      await this.finish(token, item, { ok: true, ...own!, moreFaces });
     }
   }
 

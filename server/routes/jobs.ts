@@ -2,6 +2,8 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import { EXPRESSIONS, type Expression as ExpressionName, isExpression } from '../../core/expressions.js';
+import { FACE_OPTIONS } from '../../core/faces/face-options.js';
+import { FACE_SIZE } from '../../core/image-codec.js';
 import { type Job as JobRecord, type JobModels, createJob, deleteJob, getJob } from '../../db/jobs.js';
 import type { App, AppDeps } from '../context.js';
 import { type KeyVerifier, requireScope } from '../middleware/auth.js';
@@ -33,6 +35,15 @@ const CreateQuery = z.object({
   seed: z.coerce.number().int().min(0).max(0xffffffff).optional().openapi({ description: 'makes the outputs reproducible (default: random, reported in the job)' }),
   format: OutputFormat,
   size: OutputSize,
+  faces: z
+    .enum(FACE_OPTIONS)
+    .default('largest')
+    .openapi({
+      description:
+        `which faces of each photo to translate, as /v1/translate does: the largest (an image without a face fails with a no-face error), ` +
+        `or all (the largest FACEAUG_MAX_FACES, one output each), or none (the centred square, no detection). ` +
+        `A ${FACE_SIZE}x${FACE_SIZE} image is taken as an aligned face whatever this says, so a data set of crops is translated as before.`,
+    }),
 });
 
 const JobId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '0b6f3c1e-8d1f-4c51-9a41-2f1e8f0f7d9a' }) });
@@ -63,7 +74,8 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       summary: 'Submit a bulk translation job',
       description:
         'A zip or tar of images, or multipart/form-data with any number of `image` fields. Every image is translated to every target ' +
-        '`copies` times by the champions at submission time (pinned for the whole job). Processed by workers; poll the job, then fetch its result. ' +
+        '`copies` times by the champions at submission time (pinned for the whole job). Photos are searched for faces (`faces`); with faces=all ' +
+        "each further face found adds an output, and the job's itemCount grows as they are found. Processed by workers; poll the job, then fetch its result. " +
         'A server receives at most FACEAUG_MAX_CONCURRENT_UPLOADS uploads at once; past that it answers 503 with Retry-After.',
       security: [{ bearer: [] }],
       middleware: [auth, uploadLimit(settings.maxConcurrentUploads, deps.metrics)] as const,
@@ -110,6 +122,7 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
           seed: query.seed ?? randomInt(0, 0xffffffff),
           format: query.format,
           size: query.size,
+          faces: query.faces,
           models,
           inputs,
           apiKeyId: c.get('apiKey')?.id ?? null,
@@ -147,8 +160,9 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       tags: ['jobs'],
       summary: 'Download the outputs of a completed job',
       description:
-        'A zip (default) or tar with `<target>/<index>-<name>-<copy>.<ext>` outputs, `manifest.jsonl` (one line per output: input and output ' +
-        'names and sha256, target, copy, model version and artifact sha256, seeds) and `summary.json` (per-target counts, failures). Streamed.',
+        'A zip (default) or tar with `<target>/<index>-<name>-<copy>.<ext>` outputs (`<index>-<name>-f<face>-<copy>` with faces=all), ' +
+        '`manifest.jsonl` (one line per output: source file and output names and sha256, face index and box (null where no detection ran), ' +
+        'target, copy, model version and artifact sha256, seeds) and `summary.json` (per-target counts, failures). Streamed.',
       security: [{ bearer: [] }],
       middleware: [auth] as const,
       request: { params: JobId, query: z.object({ format: z.enum(RESULT_FORMATS).default('zip') }) },

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { EXPRESSIONS } from '../../core/expressions.js';
+import { FACE_OPTIONS } from '../../core/faces/face-options.js';
 import { FACE_SIZE, OUTPUT_FORMATS } from '../../core/image-codec.js';
 import { MODEL_STATUSES } from '../../db/schema/index.js';
 import { PROBLEM_TYPES, type ProblemType } from '../problems.js';
@@ -85,9 +86,10 @@ export const Job = z
     seed: z.number().int(),
     format: z.enum(OUTPUT_FORMATS),
     size: z.number().int(),
+    faces: z.enum(FACE_OPTIONS),
     models: z.record(z.string(), z.object({ version: z.number().int(), sha256: z.string() })),
     inputCount: z.number().int(),
-    itemCount: z.number().int(),
+    itemCount: z.number().int().openapi({ description: 'outputs planned; with faces=all it grows as further faces are found' }),
     counts: z.object({ pending: z.number().int(), running: z.number().int(), done: z.number().int(), failed: z.number().int() }),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),

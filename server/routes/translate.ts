@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type AlignedFace, FACE_CHOICES, pasteTranslations } from '../../core/faces/pipeline.js';
-import { decodePhoto, encodePhoto, photoSize } from '../../core/faces/photo.js';
-import { FACE_PIXELS, FACE_SIZE, MEDIA_TYPES, decodeFace, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
+import { type AlignedFace, pasteTranslations } from '../../core/faces/pipeline.js';
+import { encodePhoto } from '../../core/faces/photo.js';
+import { FACE_OPTIONS } from '../../core/faces/face-options.js';
+import { readUploadFaces } from '../../core/faces/upload.js';
+import { FACE_PIXELS, FACE_SIZE, MEDIA_TYPES, encodeFace, fromUnitRange, toUnitRange } from '../../core/image-codec.js';
 import type { App, AppDeps } from '../context.js';
 import type { ServedModel } from '../inference/engine.js';
 import { limitBody } from '../middleware/body-limit.js';
@@ -20,7 +22,7 @@ const Query = z.object({
   format: OutputFormat,
   size: OutputSize,
   faces: z
-    .enum([...FACE_CHOICES, 'none'])
+    .enum(FACE_OPTIONS)
     .default('largest')
     .openapi({
       description:
@@ -131,20 +133,17 @@ export function registerTranslate(app: App, deps: AppDeps, keys: KeyVerifier): v
     }
     engine.budget.check();
     const bytes = await readImageBody(c.req.raw);
-    const { width, height } = await photoSize(bytes);
-    const aligned = query.faces === 'none' || (width === FACE_SIZE && height === FACE_SIZE);
     const translate = (served: ServedModel, face: Uint8Array) => {
       const input = new Float32Array(FACE_PIXELS);
       toUnitRange(face, input);
       return served.batcher.submit(input, settings.requestTimeoutMs).then((output) => fromUnitRange(output));
     };
     const { served, image, faces } = await engine.withModel({ source: query.source, target: query.target }, query.version, async (served) => {
-      if (aligned) {
-        const face = await decodeFace(bytes, { maxPixels: settings.maxImagePixels });
-        return { served, image: await encodeFace(await translate(served, face), { format: query.format, size: query.size }), faces: undefined };
+      const upload = await readUploadFaces(deps.faces, bytes, query.faces, { maxPixels: settings.maxImagePixels });
+      if (upload.kind === 'face') {
+        return { served, image: await encodeFace(await translate(served, upload.pixels), { format: query.format, size: query.size }), faces: undefined };
       }
-      const photo = await decodePhoto(bytes, { maxPixels: settings.maxImagePixels });
-      const found = await deps.faces.align(photo, query.faces === 'all' ? 'all' : 'largest');
+      const { photo, faces: found } = upload;
       const translated = await Promise.all(found.map((face) => translate(served, face.pixels)));
       const crops = await Promise.all(translated.map((pixels) => encodeFace(pixels, { format: query.format, size: query.size })));
       const image = query.mode === 'paste' ? await encodePhoto(pasteTranslations(photo, found.map((face, i) => ({ face, translated: translated[i]! }))), query.format) : crops[0]!;

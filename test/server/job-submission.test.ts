@@ -201,7 +201,7 @@ serverTest(
         return new Uint8Array(1_000).fill(i % 256);
       },
     }));
-    const spec = { source: 'neutral' as const, targets: ['disgust' as const], copies: 1, seed: 1, format: 'png' as const, size: 48, models: { disgust: { version: 1, sha256: 'x' } }, apiKeyId };
+    const spec = { source: 'neutral' as const, targets: ['disgust' as const], copies: 1, seed: 1, format: 'png' as const, size: 48, faces: 'none' as const, models: { disgust: { version: 1, sha256: 'x' } }, apiKeyId };
     const limits = { maxItemsInFlight: 3_000, leaseMs: 1_000 };
     const submission = createJob(db, { ...spec, inputs }, limits);
     submission.catch(() => undefined);

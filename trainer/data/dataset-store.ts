@@ -25,6 +25,8 @@ export interface DatasetManifest {
   perClass: Record<string, number>;
   perUsage: Record<string, number>;
   skipped: { count: number; first: SkippedRow[] };
+  /** An image folder imported with --align: every image in which no face was found, left out (paths in sorted order). */
+  alignment?: { noFace: string[] };
   createdAt: string;
 }
 
@@ -93,7 +95,7 @@ export class DatasetWriter {
     await rm(this.tempDir, { recursive: true, force: true });
   }
 
-  async finish(source: { sha256: string; source: string; format: DatasetManifest['format']; extra?: Record<string, unknown> }): Promise<DatasetManifest> {
+  async finish(source: { sha256: string; source: string; format: DatasetManifest['format']; alignment?: DatasetManifest['alignment']; extra?: Record<string, unknown> }): Promise<DatasetManifest> {
     this.pixelsOut.end();
     await once(this.pixelsOut, 'finish');
     const labels = Uint8Array.from(this.labels);
@@ -110,6 +112,7 @@ export class DatasetWriter {
       perClass: countBy(labels, EXPRESSIONS),
       perUsage: countBy(usage, USAGES),
       skipped: { count: this.skippedCount, first: this.skipped },
+      ...(source.alignment ? { alignment: source.alignment } : {}),
       createdAt: new Date().toISOString(),
     };
     await writeFile(join(this.tempDir, 'labels.u8'), labels);

@@ -8,6 +8,8 @@ export interface ImportOptions {
   /** Skip and count malformed rows instead of failing on the first one. */
   skipInvalid?: boolean;
   onProgress?: Progress;
+  /** Image folders only: take each photo's largest face aligned to FER2013's framing instead of its centred square. */
+  align?: boolean;
 }
 
 export interface ImportResult {

@@ -8,5 +8,7 @@ export async function importSource(path: string, options: ImportOptions): Promis
   const info = await stat(path).catch(() => {
     throw new Error(`${path}: no such file or directory`);
   });
-  return info.isDirectory() ? importImageFolder(path, options) : importKaggleCsv(path, options);
+  if (info.isDirectory()) return importImageFolder(path, options);
+  if (options.align) throw new Error(`${path}: --align imports image folders; a CSV's faces are 48x48 crops already`);
+  return importKaggleCsv(path, options);
 }

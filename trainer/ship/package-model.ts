@@ -55,7 +55,8 @@ export function verdictLine(report: ValidationReport): string {
 /**
  * Writes a finished, validated run as a shipped translator: model.onnx (the registered, sha256-
  * verified artifact), manifest.json (what first-start seeding reads), validation.json, model-card.md,
- * samples.png (faces from face-api's demo photos through the ONNX file; FER2013 itself may not be
+ * samples.png (the most neutral faces of face-api's demo photos, aligned like FER2013's, through the
+ * ONNX file: see showcase-faces.ts; FER2013 itself may not be
  * redistributed), the validation's precision.png and auc.png, and the loss history with its plot.
  */
 export async function packageModel(input: PackageInput): Promise<{ dir: string; manifest: Record<string, unknown> }> {

@@ -1,48 +1,79 @@
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import { FACE_API_EXPRESSIONS, loadFaceApi } from '../../core/faces/face-api.js';
+import { decodePhoto } from '../../core/faces/photo.js';
+import { FacePipeline } from '../../core/faces/pipeline.js';
 import { FACE_PIXELS, FACE_SIZE, toUnitRange } from '../../core/image-codec.js';
-import * as tf from '../tfjs/tf.js';
+import { loadFaceExpressionModel } from '../networks/face-expression-model.js';
 import { initBackend } from '../tfjs/backend.js';
-import { loadFaceApi } from '../../core/faces/face-api.js';
+import * as tf from '../tfjs/tf.js';
+
+/** Faces a demo photo may add: sample5.jpg, the most crowded, has five. */
+const MAX_FACES_PER_PHOTO = 8;
+
+/** A face of a demo photo, aligned, with how face-api's expression network reads it. */
+export interface ShowcaseFace {
+  photo: string;
+  /** Its place among the photo's faces, largest first. */
+  face: number;
+  pixels: Uint8Array;
+  /** The network's probability of neutral. */
+  neutral: number;
+  /** Whether neutral is the network's most probable expression. */
+  readNeutral: boolean;
+}
 
 /**
- * Faces for the pictures that ship with a translator. FER2013 may not be redistributed, so they
- * come from the photos in @vladmandic/face-api's demo folder instead: its SSD detector finds the
- * faces, each is cropped square around its box (a little wider, as FER2013's crops are), made
- * grey and resized to 48x48. Returns up to `count` faces in [-1, 1], in a fixed order.
+ * Faces for the pictures that ship with a translator, which should show what it does to a
+ * neutral face. FER2013 may not be redistributed, so they come from @vladmandic/face-api's demo
+ * photos: every face the server's pipeline finds there, aligned to FER2013's framing as a served
+ * photo is, read by face-api's expression network on that very 48x48 crop. The rule: faces read
+ * as neutral first, then the others (the demo photos hold too few neutral faces to fill a grid:
+ * their subjects mostly smile), each group by the probability of neutral, highest first; ties
+ * keep photo and face order, so the choice never changes while the photos and networks do not.
  */
-export async function showcaseFacesFromDemoPhotos(count: number): Promise<Float32Array> {
-  await initBackend();
-  const { api, modelDir } = loadFaceApi();
-  await api.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-  const demo = join(dirname(modelDir), 'demo');
+export async function neutralDemoFaces(count: number): Promise<ShowcaseFace[]> {
+  const demo = join(dirname(loadFaceApi().modelDir), 'demo');
   const photos = (await readdir(demo)).filter((f) => /^sample\d+\.jpg$/.test(f)).sort();
-  const faces: Uint8Array[] = [];
-  for (const photo of photos) {
-    if (faces.length >= count) break;
-    const image = sharp(join(demo, photo)).removeAlpha();
-    const { data, info } = await image.clone().raw().toBuffer({ resolveWithObject: true });
-    const input = tf.tensor3d(data, [info.height, info.width, 3], 'int32');
-    const detections = await api.detectAllFaces(input, new api.SsdMobilenetv1Options({ minConfidence: 0.5 }));
-    input.dispose();
-    for (const { box } of detections.sort((a, b) => a.box.x - b.box.x)) {
-      if (faces.length >= count) break;
-      const side = Math.round(Math.min(1.1 * Math.max(box.width, box.height), info.width, info.height));
-      const left = Math.round(Math.min(Math.max(0, box.x + box.width / 2 - side / 2), info.width - side));
-      const top = Math.round(Math.min(Math.max(0, box.y + box.height / 2 - side / 2), info.height - side));
-      const grey = await image
-        .clone()
-        .extract({ left, top, width: side, height: side })
-        .greyscale()
-        .resize(FACE_SIZE, FACE_SIZE)
-        .raw()
-        .toBuffer();
-      faces.push(new Uint8Array(grey));
+  const pipeline = new FacePipeline({ maxFaces: MAX_FACES_PER_PHOTO });
+  const found: Array<Omit<ShowcaseFace, 'neutral' | 'readNeutral'>> = [];
+  try {
+    for (const photo of photos) {
+      const faces = await pipeline.align(await decodePhoto(await readFile(join(demo, photo))), 'all');
+      faces.forEach(({ pixels }, face) => found.push({ photo, face, pixels }));
     }
+  } finally {
+    await pipeline.close();
   }
-  api.nets.ssdMobilenetv1.dispose();
+  const probabilities = await expressionProbabilities(found.map((f) => f.pixels));
+  const read = found.map((face, i) => {
+    const p = probabilities[i]!;
+    const neutral = p[FACE_API_EXPRESSIONS.neutral]!;
+    return { ...face, neutral, readNeutral: p.every((q) => q <= neutral) };
+  });
+  return read.sort((a, b) => Number(b.readNeutral) - Number(a.readNeutral) || b.neutral - a.neutral).slice(0, count);
+}
+
+async function expressionProbabilities(faces: Uint8Array[]): Promise<number[][]> {
+  await initBackend();
+  const model = await loadFaceExpressionModel();
+  try {
+    const batch = new Float32Array(faces.length * FACE_PIXELS);
+    faces.forEach((face, i) => toUnitRange(face, batch, i * FACE_PIXELS));
+    const images = tf.tensor4d(batch, [faces.length, FACE_SIZE, FACE_SIZE, 1]);
+    const probabilities = tf.tidy(() => tf.softmax(model.logits(images)));
+    const rows = (await probabilities.array()) as number[][];
+    tf.dispose([images, probabilities]);
+    return rows;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** {@link neutralDemoFaces} in [-1, 1], one after another, as the translation grid takes them. */
+export async function showcaseFacesFromDemoPhotos(count: number): Promise<Float32Array> {
+  const faces = await neutralDemoFaces(count);
   const out = new Float32Array(faces.length * FACE_PIXELS);
-  faces.forEach((face, i) => toUnitRange(face, out, i * FACE_PIXELS));
+  faces.forEach(({ pixels }, i) => toUnitRange(pixels, out, i * FACE_PIXELS));
   return out;
 }
