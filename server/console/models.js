@@ -1,9 +1,8 @@
 // Models: every translator's versions, and one version's verdict, pictures, audit history and card.
-import { currentKey } from './key.js';
 import { explain, getJson, request } from './api.js';
 import { blobUrl, el, formatDate, releaseUrls, say } from './dom.js';
 import { renderMarkdown } from './markdown.js';
-import { loadRegistry, translatorTitle, verdictOf } from './registry.js';
+import { loadRegistryInto, translatorTitle, verdictOf } from './registry.js';
 
 /** The stored pictures of a version, in the order shown, with the file names a model card uses for them. */
 const PICTURES = [
@@ -17,19 +16,8 @@ export async function showModels() {
   const message = document.getElementById('models-message');
   const list = document.getElementById('models-list');
   document.getElementById('model-detail').hidden = true;
-  if (!currentKey()) {
-    say(message, 'The registry is shown to admin keys only: enter a key with the admin scope above.', 'error');
-    list.replaceChildren();
-    return;
-  }
-  let translators;
-  try {
-    translators = await loadRegistry();
-  } catch (error) {
-    say(message, explain(error, 'read the model registry'), 'error');
-    list.replaceChildren();
-    return;
-  }
+  const translators = await loadRegistryInto(message, list, 'The registry is shown to admin keys only: enter a key with the admin scope above.');
+  if (!translators) return;
   say(message, translators.length ? '' : 'The registry has no model versions yet.');
   list.replaceChildren(...translators.map(translatorTable));
 }

@@ -1,26 +1,14 @@
 // Operate: promote (against the champion this page showed), roll back and archive, with the
 // server's refusals explained. After every answer the view is read again from the registry.
-import { currentKey } from './key.js';
 import { explain, postJson } from './api.js';
 import { el, say } from './dom.js';
-import { loadRegistry, translatorTitle, verdictOf } from './registry.js';
+import { loadRegistryInto, translatorTitle, verdictOf } from './registry.js';
 
 export async function showOperate() {
   const message = document.getElementById('operate-message');
   const list = document.getElementById('operate-list');
-  if (!currentKey()) {
-    say(message, 'Operating the registry needs a key with the admin scope: enter one above.', 'error');
-    list.replaceChildren();
-    return;
-  }
-  let translators;
-  try {
-    translators = await loadRegistry();
-  } catch (error) {
-    say(message, explain(error, 'read the model registry'), 'error');
-    list.replaceChildren();
-    return;
-  }
+  const translators = await loadRegistryInto(message, list, 'Operating the registry needs a key with the admin scope: enter one above.');
+  if (!translators) return;
   if (translators.length === 0) say(message, 'The registry has no model versions yet.');
   list.replaceChildren(...translators.map(translatorPanel));
 }

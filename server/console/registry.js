@@ -1,5 +1,7 @@
 // The registry as the Models and Operate pages read it: GET /v1/models, grouped by translator.
-import { getJson } from './api.js';
+import { explain, getJson } from './api.js';
+import { say } from './dom.js';
+import { currentKey } from './key.js';
 
 const CHAMPION = 'champion';
 
@@ -14,6 +16,24 @@ export async function loadRegistry() {
     if (version.aliases.includes(CHAMPION)) translator.champion = version;
   }
   return [...translators.values()];
+}
+
+/**
+ * The registry for an admin page, or undefined with the reason shown in `message` and `list`
+ * emptied: without a key (`noKey` says what to do) or when the registry cannot be read.
+ */
+export async function loadRegistryInto(message, list, noKey) {
+  const fail = (text) => {
+    say(message, text, 'error');
+    list.replaceChildren();
+    return undefined;
+  };
+  if (!currentKey()) return fail(noKey);
+  try {
+    return await loadRegistry();
+  } catch (error) {
+    return fail(explain(error, 'read the model registry'));
+  }
 }
 
 export const translatorTitle = (t) => `${t.source} → ${t.target}`;

@@ -203,7 +203,9 @@ test('Models: versions with status and verdict, the pictures and model card from
     assert.equal(await imagesLoaded(page, '#model-pictures img'), 4, 'sample grid, loss plot and both validation charts');
     // The card's own chart references are drawn from the same stored artifacts.
     assert.equal(await imagesLoaded(page, '#model-card img'), 2);
-    await page.locator('#model-card').getByRole('heading', { name: 'neutral -> disgust translator (run 1)' }).waitFor();
+    // The shipped card's own title, whichever run the translator came from.
+    const title = readFileSync(join(SHIPPED, 'neutral-to-disgust', 'model-card.md'), 'utf8').split('\n')[0]!.replace(/^# /, '');
+    await page.locator('#model-card').getByRole('heading', { name: title }).waitFor();
     assert.ok((await page.locator('#model-card table').count()) >= 2, 'the card tables are rendered as tables');
     await page.locator('#model-history').getByText('faceaug first start').waitFor();
     await screenshot(page, 'models');
@@ -256,7 +258,11 @@ test('Operate: a stale promote is refused with a message, a fresh one changes th
     await page.locator('#try-results li').nth(1).getByText('version 3').waitFor();
 
     // Roll the champion back, then retire the version it replaced.
+    // The page redraws its forms once it has read the registry: input typed before that is lost.
+    const registryRead = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/models' && response.request().method() === 'GET');
     await page.goto(`${url}/#operate`);
+    await registryRead;
+    await panel.getByText('Champion: v3').waitFor();
     const rollbackForm = panel.getByRole('form', { name: 'Roll back neutral → disgust' });
     await rollbackForm.getByLabel('Reason').fill('faces look odd');
     await rollbackForm.getByRole('button', { name: 'Roll back to the previous champion' }).click();
