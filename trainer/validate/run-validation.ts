@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ArtifactInput } from '../../db/artifacts.js';
 import { FACE_SIZE, FACE_PIXELS } from '../../core/image-codec.js';
 import { EXPRESSIONS, expressionLabel } from '../../core/expressions.js';
 import { imageAt, loadDataset } from '../data/dataset-store.js';
@@ -270,7 +271,7 @@ export async function runValidation(input: ValidationInput): Promise<ValidationR
   });
 
   if (blocker === null) {
-    report.registered = await phase('register', () => recordVerdict(input.dataDir, report));
+    report.registered = await phase('register', async () => recordVerdict(input.dataDir, report, await chartArtifacts(dir)));
   }
   await appendFile(timingsFile, JSON.stringify(entry) + '\n');
   await writeFile(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -295,6 +296,13 @@ export async function writeCharts(dir: string, report: ValidationReport): Promis
     });
     await writeFile(join(dir, `${metric}.png`), png);
   }
+}
+
+/** The pictures {@link writeCharts} drew, as the registry stores them. */
+async function chartArtifacts(dir: string): Promise<ArtifactInput[]> {
+  return Promise.all(
+    (['precision', 'auc'] as const).map(async (metric) => ({ kind: `${metric}-chart` as const, bytes: await readFile(join(dir, `${metric}.png`)) })),
+  );
 }
 
 /** The images the augmented classifiers trained on, each row of sources above its row of translations. */
