@@ -77,6 +77,16 @@ export interface RollbackInput extends Translator {
 }
 
 /**
+ * What a rollback of a translator would do now: move the champion `fromVersion` back to
+ * `toVersion`, or nothing, for the reason `blocker` gives (the error a rollback would raise).
+ */
+export interface RollbackPreview {
+  fromVersion: number | null;
+  toVersion: number | null;
+  blocker: string | null;
+}
+
+/**
  * Moves the champion back to the one it replaced. The audit log is read as a stack (a promote
  * pushes, a rollback pops), so repeated rollbacks walk further back instead of flip-flopping.
  * The alias row is locked first, so concurrent rollbacks queue and each sees the last one's event.
@@ -86,20 +96,40 @@ export async function rollback(db: Database, input: RollbackInput): Promise<Alia
   const actor = requireText(input.actor, 'actor must not be empty');
   const forceReason = input.force ? requireText(input.force.reason, 'a forced rollback needs a non-empty reason') : undefined;
   return db.transaction(async (tx) => {
-    const [current] = await tx.select({ version: aliases.version }).from(aliases).where(championOf(input)).for('update');
-    if (!current) throw new NotFoundError(`${formatTranslator(input)} has no champion to roll back`);
-    const stack: number[] = [];
-    for (const event of await events(tx, input)) {
-      if (event.action === 'promote') stack.push(event.toVersion);
-      else stack.pop();
-    }
-    const previous = stack.at(-2);
-    if (previous === undefined) throw new ConflictError(`${formatTranslator(input)} v${current.version} has no earlier champion to roll back to`);
-    const target = { ...input, version: previous };
+    const plan = await planRollback(tx, input, true);
+    if (plan.blocker) throw plan.blocker;
+    const target = { ...input, version: plan.toVersion! };
     await lockPromotable(tx, target, forceReason !== undefined);
-    await tx.update(aliases).set({ version: previous, updatedAt: new Date() }).where(championOf(input));
-    return record(tx, input, 'rollback', current.version, previous, actor, forceReason ?? input.reason, forceReason !== undefined);
+    await tx.update(aliases).set({ version: target.version, updatedAt: new Date() }).where(championOf(input));
+    return record(tx, input, 'rollback', plan.fromVersion, target.version, actor, forceReason ?? input.reason, forceReason !== undefined);
   });
+}
+
+/** The rollback {@link rollback} would make now, without making it, so a client can tell before it asks. */
+export async function previewRollback(db: Database, translator: Translator): Promise<RollbackPreview> {
+  const { fromVersion, toVersion, blocker } = await planRollback(db, checkTranslator(translator), false);
+  return { fromVersion, toVersion, blocker: blocker?.message ?? null };
+}
+
+async function planRollback(db: Database, translator: Translator, lock: boolean): Promise<{ fromVersion: number | null; toVersion: number | null; blocker: Error | null }> {
+  const query = db.select({ version: aliases.version }).from(aliases).where(championOf(translator));
+  const [current] = lock ? await query.for('update') : await query;
+  if (!current) return { fromVersion: null, toVersion: null, blocker: new NotFoundError(`${formatTranslator(translator)} has no champion to roll back`) };
+  const previous = rollbackTarget(await events(db, translator));
+  if (previous === undefined) {
+    return { fromVersion: current.version, toVersion: null, blocker: new ConflictError(`${formatTranslator(translator)} v${current.version} has no earlier champion to roll back to`) };
+  }
+  return { fromVersion: current.version, toVersion: previous, blocker: null };
+}
+
+/** The champion before the current one, reading the audit log as a stack: a promote pushes, a rollback pops. */
+export function rollbackTarget(log: readonly Pick<AliasEvent, 'action' | 'toVersion'>[]): number | undefined {
+  const stack: number[] = [];
+  for (const event of log) {
+    if (event.action === 'promote') stack.push(event.toVersion);
+    else stack.pop();
+  }
+  return stack.at(-2);
 }
 
 /** Every alias move of a translator, oldest first. */

@@ -13,5 +13,17 @@ export {
   registerModelVersion,
   setModelStatus,
 } from './model-versions.js';
-export { type AliasEvent, type Champion, type PromoteInput, type RollbackInput, getChampion, getChampions, history, promote, rollback } from './champion.js';
+export {
+  type AliasEvent,
+  type Champion,
+  type PromoteInput,
+  type RollbackInput,
+  type RollbackPreview,
+  getChampion,
+  getChampions,
+  history,
+  previewRollback,
+  promote,
+  rollback,
+} from './champion.js';
 export type { ArtifactInput } from './artifacts.js';

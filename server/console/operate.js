@@ -1,6 +1,6 @@
 // Operate: promote (against the champion this page showed), roll back and archive, with the
 // server's refusals explained. After every answer the view is read again from the registry.
-import { explain, postJson } from './api.js';
+import { explain, getJson, postJson } from './api.js';
 import { el, say } from './dom.js';
 import { loadRegistryInto, translatorTitle, verdictOf } from './registry.js';
 
@@ -10,23 +10,29 @@ export async function showOperate() {
   const translators = await loadRegistryInto(message, list, 'Operating the registry needs a key with the admin scope: enter one above.');
   if (!translators) return;
   if (translators.length === 0) say(message, 'The registry has no model versions yet.');
-  list.replaceChildren(...translators.map(translatorPanel));
+  // Asked of the server, which owns the rule (the audit log read as a stack), not recomputed here.
+  const previews = await Promise.all(translators.map((t) => getJson(`/v1/models/${t.id}/rollback`).catch((error) => ({ toVersion: null, blocker: explain(error, 'preview a rollback') }))));
+  list.replaceChildren(...translators.map((translator, i) => translatorPanel(translator, previews[i])));
 }
 
-/** Runs one move, reports its outcome at the top of the page (and moves focus there), then redraws. */
+/**
+ * Runs one move, redraws, then reports its outcome at the top of the page (and moves focus
+ * there): the message appears only once the page shows the registry it speaks of.
+ */
 async function act(action, success) {
   const message = document.getElementById('operate-message');
+  let outcome;
   try {
-    const answer = await action();
-    say(message, success(answer), 'ok');
+    outcome = [success(await action()), 'ok'];
   } catch (error) {
-    say(message, explain(error, 'change the registry'), 'error');
+    outcome = [explain(error, 'change the registry'), 'error'];
   }
   await showOperate();
+  say(message, ...outcome);
   message.focus();
 }
 
-function translatorPanel(translator) {
+function translatorPanel(translator, rollbackPreview) {
   const id = translator.id;
   const live = translator.versions.filter((v) => v.status !== 'archived' && v !== translator.champion);
   const champion = translator.champion;
@@ -59,8 +65,9 @@ function translatorPanel(translator) {
     'form',
     { class: 'move', 'aria-label': `Roll back ${translatorTitle(translator)}` },
     el('h3', {}, 'Roll back'),
+    el('p', { id: `${titleId}-rollback`, class: 'muted' }, rollbackPreview.toVersion ? `Restores v${rollbackPreview.toVersion}, the champion it replaced.` : `Not possible now: ${rollbackPreview.blocker}`),
     el('label', {}, 'Reason ', el('input', { name: 'reason', required: true })),
-    el('button', { type: 'submit', disabled: !champion }, 'Roll back to the previous champion'),
+    el('button', { type: 'submit', disabled: !rollbackPreview.toVersion, 'aria-describedby': `${titleId}-rollback` }, 'Roll back to the previous champion'),
   );
   rollback.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -7,6 +7,7 @@ import {
   getModelVersion,
   history,
   listModelVersions,
+  previewRollback,
   promote,
   rollback,
 } from '../../db/registry.js';
@@ -42,6 +43,14 @@ const MoveBody = z
     force: z.string().min(1).optional().openapi({ description: 'allow a version that is not accepted; this reason goes to the audit log' }),
   })
   .openapi('MoveRequest');
+
+const RollbackPreview = z
+  .object({
+    fromVersion: z.number().int().positive().nullable().openapi({ description: 'the champion now (null: there is none)' }),
+    toVersion: z.number().int().positive().nullable().openapi({ description: 'the champion it replaced, which a rollback would restore (null: none)' }),
+    blocker: z.string().nullable().openapi({ description: 'why a rollback would be refused now, as its problem would say; null when it would go ahead', example: null }),
+  })
+  .openapi('RollbackPreview');
 
 const PromoteBody = MoveBody.extend({
   expectedVersion: z.number().int().positive().nullable().openapi({ description: 'the champion you mean to replace (null: there is none); a stale value gives 409 and changes nothing' }),
@@ -215,6 +224,28 @@ export function registerModels(app: App, deps: AppDeps, keys: KeyVerifier): void
       const event = await rollback(db, { source, target, actor: actor(c), reason: body.reason, force: body.force === undefined ? undefined : { reason: body.force } });
       await deps.engine.refresh();
       return c.json(presentEvent(event), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models/{id}/rollback',
+      tags: ['models'],
+      summary: 'What a rollback would do now, without doing it',
+      description: 'Answers 200 either way, with the reason a rollback would be refused (no champion, or no earlier one), so a client offers the move only when it can succeed.',
+      security: [{ bearer: [] }],
+      middleware: [admin] as const,
+      request: { params: Id },
+      responses: {
+        200: { description: 'the versions a rollback would move between, or why it would not', content: { 'application/json': { schema: RollbackPreview } } },
+        ...problems('bad-request'),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const { source, target } = parseModelId(c.req.valid('param').id);
+      return c.json(await previewRollback(db, { source, target }), 200);
     },
   );
 

@@ -1,6 +1,8 @@
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConflictError, NotFoundError, ValidationError } from '../../db/errors.js';
-import { archive, getChampion, getChampions, getModelVersion, history, promote, registerModelVersion, rollback } from '../../db/registry.js';
+import { rollbackTarget } from '../../db/champion.js';
+import { archive, getChampion, getChampions, getModelVersion, history, previewRollback, promote, registerModelVersion, rollback } from '../../db/registry.js';
 import { dbTest, rawQuery } from './databases.js';
 import { NEUTRAL_HAPPY, NEUTRAL_SAD, onnxBytes, registerAccepted } from './fixtures.js';
 
@@ -81,10 +83,15 @@ dbTest('only accepted versions become champion unless forced, and the force is r
 dbTest('rollback walks back through earlier champions and is audited', async ({ db }) => {
   await registerAccepted(db, NEUTRAL_HAPPY, 3);
   await assert.rejects(rollback(db, { ...NEUTRAL_HAPPY, actor }), NotFoundError);
+  assert.deepEqual(await previewRollback(db, NEUTRAL_HAPPY), { fromVersion: null, toVersion: null, blocker: 'neutral->happy has no champion to roll back' });
   await promote(db, { ...NEUTRAL_HAPPY, version: 1, expectedVersion: null, actor });
   await assert.rejects(rollback(db, { ...NEUTRAL_HAPPY, actor }), /v1 has no earlier champion/);
+  assert.deepEqual(await previewRollback(db, NEUTRAL_HAPPY), { fromVersion: 1, toVersion: null, blocker: 'neutral->happy v1 has no earlier champion to roll back to' });
   await promote(db, { ...NEUTRAL_HAPPY, version: 2, expectedVersion: 1, actor });
   await promote(db, { ...NEUTRAL_HAPPY, version: 3, expectedVersion: 2, actor });
+  const eventsBefore = await history(db, NEUTRAL_HAPPY);
+  assert.deepEqual(await previewRollback(db, NEUTRAL_HAPPY), { fromVersion: 3, toVersion: 2, blocker: null });
+  assert.deepEqual(await history(db, NEUTRAL_HAPPY), eventsBefore, 'a preview moves nothing');
 
   const back = await rollback(db, { ...NEUTRAL_HAPPY, actor: 'oncall', reason: 'v3 blurs eyes' });
   assert.deepEqual([back.action, back.fromVersion, back.toVersion, back.reason], ['rollback', 3, 2, 'v3 blurs eyes']);
@@ -97,6 +104,15 @@ dbTest('rollback walks back through earlier champions and is audited', async ({ 
     ['promote null->1', 'promote 1->2', 'promote 2->3', 'rollback 3->2', 'rollback 2->1'],
   );
   assert.deepEqual((await getChampions(db)).map((c) => [c.source, c.target, c.version]), [['neutral', 'happy', 1]]);
+});
+
+test('the rollback target reads the audit log as a stack', () => {
+  const log = (...moves: [string, number][]) => moves.map(([action, toVersion]) => ({ action: action as 'promote' | 'rollback', toVersion }));
+  assert.equal(rollbackTarget([]), undefined);
+  assert.equal(rollbackTarget(log(['promote', 1])), undefined);
+  assert.equal(rollbackTarget(log(['promote', 1], ['promote', 4], ['promote', 2])), 4);
+  assert.equal(rollbackTarget(log(['promote', 1], ['promote', 4], ['promote', 2], ['rollback', 4])), 1);
+  assert.equal(rollbackTarget(log(['promote', 1], ['promote', 4], ['rollback', 1], ['promote', 5])), 1);
 });
 
 dbTest('the champion cannot be archived, and archived versions cannot come back', async ({ db }) => {

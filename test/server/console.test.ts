@@ -223,6 +223,9 @@ test('Operate: a stale promote is refused with a message, a fresh one changes th
     await useKey(page, adminKey);
     const panel = page.getByRole('article', { name: 'neutral → disgust' });
     await panel.getByText('Champion: v1').waitFor();
+    const rollbackForm = panel.getByRole('form', { name: 'Roll back neutral → disgust' });
+    assert.equal(await rollbackForm.getByRole('button', { name: 'Roll back to the previous champion' }).isDisabled(), true, 'the first champion has nothing to roll back to');
+    await rollbackForm.getByText('Not possible now: neutral->disgust v1 has no earlier champion to roll back to').waitFor();
 
     // Another operator moves the champion after this page was drawn.
     await promote(db, { ...NEUTRAL_DISGUST, version: 2, expectedVersion: 1, actor: 'test' });
@@ -263,7 +266,7 @@ test('Operate: a stale promote is refused with a message, a fresh one changes th
     await page.goto(`${url}/#operate`);
     await registryRead;
     await panel.getByText('Champion: v3').waitFor();
-    const rollbackForm = panel.getByRole('form', { name: 'Roll back neutral → disgust' });
+    await rollbackForm.getByText('Restores v2, the champion it replaced.').waitFor();
     await rollbackForm.getByLabel('Reason').fill('faces look odd');
     await rollbackForm.getByRole('button', { name: 'Roll back to the previous champion' }).click();
     await page.getByText('neutral → disgust: rolled back from v3 to v2.').waitFor();

@@ -22,6 +22,7 @@ serverTest('health, readiness, metrics, OpenAPI and docs; request ids in JSON lo
     'GET /v1/models/{id}',
     'POST /v1/models/{id}/promote',
     'POST /v1/models/{id}/rollback',
+    'GET /v1/models/{id}/rollback',
     'POST /v1/models/{id}/archive',
     'GET /v1/models/{id}/history',
     'GET /v1/models/{id}/artifacts/{kind}',
