@@ -21,6 +21,11 @@ export const judges = pgTable(
     metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull(),
     onnx: bytea('onnx').notNull(),
     sha256: text('sha256').notNull(),
+    /**
+     * The same network as a faceaug tensor file (weights, running statistics and its spec), so a
+     * judge can also serve inside a training loss; null for judges registered before it was kept.
+     */
+    weights: bytea('weights'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('judges_dataset_version_idx').on(t.datasetVersionId, t.id)],

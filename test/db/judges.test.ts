@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createDataset, createDatasetVersion } from '../../db/datasets.js';
-import { NotFoundError } from '../../db/errors.js';
+import { NotFoundError, ValidationError } from '../../db/errors.js';
 import { findJudge, registerJudge } from '../../db/judges.js';
 import { dbTest } from './databases.js';
 
@@ -29,4 +29,12 @@ dbTest('judges are stored with their ONNX bytes and sha256; the newest is the de
   const found = await findJudge(db, first.id);
   assert.deepEqual([Buffer.from(found.onnx).toString(), found.metrics, found.seed], ['first model', { accuracy: 0.61 }, 1]);
   await assert.rejects(findJudge(db, 999), /judge 999 does not exist/);
+
+  // A run whose loss read with the second judge is never judged by it: passed over by default,
+  // refused by id; and a judge without kept weights cannot serve in a loss.
+  assert.equal((await findJudge(db, undefined, { except: second.sha256 })).id, first.id);
+  await assert.rejects(findJudge(db, second.id, { except: second.sha256 }), (e: unknown) => e instanceof ValidationError && /in this run's target-expression loss/.test(e.message));
+  assert.equal(found.weights, null);
+  const withWeights = await registerJudge(db, { ...input, seed: 3, onnx: Buffer.from('third model'), weights: Buffer.from('packed classifier') });
+  assert.equal(Buffer.from((await findJudge(db, withWeights.id)).weights!).toString(), 'packed classifier');
 });

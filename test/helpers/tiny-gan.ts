@@ -20,7 +20,7 @@ export function tinyCycleGan(overrides: Partial<CycleGanConfig> = {}): CycleGanC
     lambdaIdentity: 0.5,
     perceptual: null,
     expressionLoss: null,
-  lambdaChange: 0,
+    lambdaChange: 0,
     augment: [],
     minority: 'B',
     minorityLabelSmoothing: 0,

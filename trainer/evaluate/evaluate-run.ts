@@ -116,6 +116,8 @@ interface HeldOutInput {
   count: number;
   seed: number;
   judgeId?: number;
+  /** The sha256 of the judge in the translator's training loss, which may not judge it. */
+  lossJudge?: string;
   backend?: string;
 }
 
@@ -126,7 +128,7 @@ async function openHeldOut(input: HeldOutInput): Promise<HeldOut> {
   const picks = shuffle([...held.indices], seededRandom(input.seed)).slice(0, input.count);
   const realHeld = imagesAt(dataset, domainImages(dataset, null, input.target, 'PublicTest').indices);
   const realTraining = imagesAt(dataset, domainImages(dataset, input.version.kept, input.target, 'Training').indices);
-  const judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId));
+  const judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId, { except: input.lossJudge }));
   await initBackend(input.backend);
   const session = await openJudge(judge.onnx);
   return {
@@ -179,7 +181,7 @@ export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> 
   const missing = steps.filter((s) => !available.includes(s));
   if (missing.length > 0) throw new Error(`run ${input.runId} has no generator snapshot at step ${missing.join(', ')} (snapshots: ${available.join(', ') || 'none'})`);
 
-  const held = await openHeldOut({ ...input, version, source, target });
+  const held = await openHeldOut({ ...input, version, source, target, lossJudge: record.options.expressionJudgeSha256 });
   const spec = cycleGanConfig(record.options, 'B').generator;
   const evaluated: StepQuality[] = [];
   try {

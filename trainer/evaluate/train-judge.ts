@@ -2,6 +2,7 @@ import { EXPRESSIONS, NUM_EXPRESSIONS, type Expression } from '../../core/expres
 import { registerJudge, type Judge } from '../../db/judges.js';
 import { withRegistry } from '../../db/open-registry.js';
 import { argmaxRows } from '../classifier/argmax.js';
+import { packClassifier } from '../classifier/classifier-file.js';
 import { buildClassifier } from '../classifier/cnn.js';
 import type { ClassifierSettings } from '../classifier/options.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
@@ -77,6 +78,7 @@ export async function trainJudge(input: TrainJudgeInput): Promise<{ judge: Omit<
         params: { ...input.classifier, data: version.id, trainingImages: training.length },
         metrics: { ...metrics },
         onnx,
+        weights: packClassifier(net),
       }),
     );
     return { judge, metrics };

@@ -10,6 +10,8 @@ import { gradientPenalty, l1Loss, lsganLoss, wganCriticLoss, wganGeneratorLoss }
 import { diffAugment, type AugmentPolicy } from './diff-augment.js';
 import { perceptualL1, type PerceptualWeights } from './perceptual.js';
 import { targetExpressionLoss, type ExpressionLossSettings } from './expression-loss.js';
+import { loadClassifier } from '../classifier/classifier-file.js';
+import { logits as classifierLogits } from '../classifier/train.js';
 import type { FaceExpressionModel } from '../networks/face-expression-model.js';
 
 export type Adversarial = 'lsgan' | 'wgan-gp';
@@ -110,6 +112,8 @@ export class CycleGan {
   private readonly generatorOptimizer: tf.AdamOptimizer;
   private readonly discriminatorOptimizer: tf.AdamOptimizer;
   private readonly pools: Record<Domain, ImagePoolState>;
+  /** The registered judge of `expressionLoss.judge`, frozen (never among the optimised variables). */
+  private readonly lossJudge?: BuiltNetwork;
 
   /** `faces` is required when the config asks for a perceptual cycle loss or a target-expression loss. */
   constructor(
@@ -124,6 +128,7 @@ export class CycleGan {
     this.generatorOptimizer = tf.train.adam(config.learningRate, config.beta1, 0.999);
     this.discriminatorOptimizer = tf.train.adam(config.learningRate, config.beta1, 0.999);
     this.pools = { A: emptyPool(config.poolSize), B: emptyPool(config.poolSize) };
+    if (config.expressionLoss?.judge) this.lossJudge = loadClassifier(config.expressionLoss.judge.classifier, 'lossJudge');
   }
 
   private get generatorVariables(): tf.Variable[] {
@@ -163,9 +168,7 @@ export class CycleGan {
       lambdaIdentity > 0
         ? (tf.add(l1Loss(forward(this.gAB, realB), realB), l1Loss(forward(this.gBA, realA), realA)) as tf.Scalar)
         : tf.scalar(0);
-    const expression = expressionLoss
-      ? targetExpressionLoss(this.faces!.logits(diffAugment(fakeB, ['translation'], random)), expressionLoss.targetClass)
-      : tf.scalar(0);
+    const expression = expressionLoss ? this.expressionLoss(diffAugment(fakeB, ['translation'], random), expressionLoss) : tf.scalar(0);
     const change = lambdaChange > 0 ? (tf.add(l1Loss(fakeB, realA), l1Loss(fakeA, realB)) as tf.Scalar) : tf.scalar(0);
     const total = tf.addN([
       adversarial,
@@ -175,6 +178,15 @@ export class CycleGan {
       tf.mul(change, lambdaChange),
     ]) as tf.Scalar;
     return { total, cycle, identity, expression, change };
+  }
+
+  /** face-api's cross entropy against the target, averaged with the loss judge's when there is one. */
+  private expressionLoss(translations: tf.Tensor4D, settings: ExpressionLossSettings): tf.Scalar {
+    const faceApi = targetExpressionLoss(this.faces!.logits(translations), settings.targetClass);
+    if (!this.lossJudge) return faceApi;
+    // faceaug's classifiers read grey levels in [0, 1].
+    const judge = targetExpressionLoss(classifierLogits(this.lossJudge, tf.div(tf.add(translations, 1), 2) as tf.Tensor4D, { training: false }), settings.judge!.targetClass);
+    return tf.div(tf.add(faceApi, judge), 2) as tf.Scalar;
   }
 
   /** What a discriminator sees of `x`: DiffAugment with fresh draws on every call. */
@@ -359,7 +371,7 @@ export class CycleGan {
   }
 
   dispose(): void {
-    for (const net of [this.gAB, this.gBA, this.dA, this.dB]) disposeNetwork(net);
+    for (const net of [this.gAB, this.gBA, this.dA, this.dB, ...(this.lossJudge ? [this.lossJudge] : [])]) disposeNetwork(net);
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
   }

@@ -3,8 +3,14 @@ import * as tf from '../tfjs/tf.js';
 /** Target-expression loss settings: its weight in the generator loss and the class it asks for. */
 export interface ExpressionLossSettings {
   weight: number;
-  /** The target's column among the classifier's logits. */
+  /** The target's column among face-api's logits. */
   targetClass: number;
+  /**
+   * A second reader: one of faceaug's own registered judges (a packed classifier file) and the
+   * target's column among its logits; the loss is then the mean of both readers' cross entropies,
+   * so a pattern that fools one network alone pays only half. Null: face-api's classifier alone.
+   */
+  judge: { classifier: Uint8Array; targetClass: number } | null;
 }
 
 /**

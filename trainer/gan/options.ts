@@ -1,4 +1,4 @@
-import type { Expression } from '../../core/expressions.js';
+import { EXPRESSIONS, type Expression } from '../../core/expressions.js';
 import type { Normalization } from '../../core/networks/layers.js';
 import { generator, type GeneratorOutput, type Upsampling } from '../../core/networks/generators.js';
 import { patchDiscriminator } from '../../core/networks/discriminators.js';
@@ -31,6 +31,13 @@ export interface TrainOptions {
   perceptual: { alpha: number; beta: number } | null;
   /** Weight of the target-expression loss (face-api's classifier on the A->B translations); 0: none. */
   lambdaExpression: number;
+  /**
+   * A registered faceaug judge that reads the translations in the target-expression loss beside
+   * face-api's classifier (null: face-api's alone), and the sha256 of its ONNX, fixed when the run
+   * starts so that a resumed run on another machine reads with the same network.
+   */
+  expressionJudge: number | null;
+  expressionJudgeSha256?: string;
   /** Weight of the L1 distance between each translation and its input: edits stay small and local. */
   lambdaChange: number;
   labelSmoothing: number;
@@ -67,6 +74,7 @@ const common = {
   augment: [],
   perceptual: null,
   lambdaExpression: 0,
+  expressionJudge: null,
   lambdaChange: 0,
   labelSmoothing: 0,
   labelFlip: 0,
@@ -92,7 +100,7 @@ const common = {
  * CycleGAN; one-sided label smoothing and decaying instance noise guard the rare domain's
  * discriminator.
  */
-export const PRESETS: Record<PresetName, Omit<TrainOptions, 'source' | 'target' | 'workers'>> = {
+export const PRESETS: Record<PresetName, Omit<TrainOptions, 'source' | 'target' | 'workers' | 'expressionJudgeSha256'>> = {
   paper: { ...common, ngf: 64, blocks: 2, ndf: 64, learningRate: 1e-4, lambdaCycle: 1, lambdaIdentity: 0.5, epochs: 100, decayEpochs: 100, batchSize: 1 },
   cpu: {
     ...common,
@@ -117,7 +125,7 @@ export const parsePreset = oneOf('preset', Object.keys(PRESETS) as PresetName[])
 /** A command-line flag that sets one field of TrainOptions, overriding the preset. */
 export interface TrainFlag {
   flags: string;
-  field: Exclude<keyof TrainOptions, 'source' | 'target' | 'workers'>;
+  field: Exclude<keyof TrainOptions, 'source' | 'target' | 'workers' | 'expressionJudgeSha256'>;
   help: string;
   parse: (raw: string) => unknown;
 }
@@ -178,6 +186,12 @@ export const TRAIN_FLAGS: TrainFlag[] = [
     "target-expression loss weight: cross entropy of face-api's expression classifier reading the translations as the target (0: none)",
     number('lambda expr', (v) => v >= 0),
   ),
+  flag(
+    'expressionJudge',
+    '--expression-judge <id>',
+    "also read the translations with this registered faceaug judge in the target-expression loss (the mean of its and face-api's cross entropies); evaluate with another judge (none: face-api's alone)",
+    (raw) => (raw === 'none' ? null : integer('expression judge', 1)(raw)),
+  ),
   flag('lambdaChange', '--lambda-change <x>', 'weight of the L1 distance between each translation and its input (0: none)', number('lambda change', (v) => v >= 0)),
   flag('labelSmoothing', '--label-smoothing <p>', 'one-sided label smoothing for the minority discriminator', fraction('label smoothing')),
   flag('labelFlip', '--label-flip <p>', 'probability of flipped labels for the minority discriminator', fraction('label flip')),
@@ -196,8 +210,11 @@ export const TRAIN_FLAGS: TrainFlag[] = [
   flag('seed', '--seed <n>', 'seed of initialisation, batches and all training randomness', integer('seed', 0)),
 ];
 
-/** The networks and loss settings of a run; `minority` is the domain with fewer training images. */
-export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGanConfig {
+/**
+ * The networks and loss settings of a run; `minority` is the domain with fewer training images.
+ * `lossJudge` is the packed classifier of `options.expressionJudge`: only training needs it.
+ */
+export function cycleGanConfig(options: TrainOptions, minority: Domain, lossJudge?: Uint8Array): CycleGanConfig {
   return {
     generator: generator({
       ngf: options.ngf,
@@ -222,7 +239,14 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain): CycleGa
     lambdaIdentity: options.lambdaIdentity,
     perceptual: options.perceptual,
     // Runs recorded before this option existed had no target-expression loss.
-    expressionLoss: options.lambdaExpression > 0 ? { weight: options.lambdaExpression, targetClass: FACE_API_EXPRESSIONS[options.target] } : null,
+    expressionLoss:
+      options.lambdaExpression > 0
+        ? {
+            weight: options.lambdaExpression,
+            targetClass: FACE_API_EXPRESSIONS[options.target],
+            judge: lossJudge ? { classifier: lossJudge, targetClass: EXPRESSIONS.indexOf(options.target) } : null,
+          }
+        : null,
     lambdaChange: options.lambdaChange ?? 0,
     augment: options.augment ?? [],
     minority,

@@ -13,6 +13,7 @@ import { initBackend } from '../tfjs/backend.js';
 import { loadCheckpoint, removeStaleCheckpointTemp, type Checkpoint } from './checkpoint.js';
 import { loadPortable, savePortable, type DataReference } from './portable-checkpoint.js';
 import { domainImages, showcaseFaces } from './domains.js';
+import { lossJudge } from './loss-judge.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
 import { lossPlotPath, readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
@@ -115,7 +116,8 @@ async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<L
   let chosenStep: number | undefined;
   const { onSnapshot, chooseGenerator } = loop;
   try {
-    result = await trainLoop({ ...loop, runDir: dir, onSnapshot: onSnapshot && ((step) => onSnapshot(step, record.runId)) });
+    const judge = await lossJudge(dataDir, loop.options);
+    result = await trainLoop({ ...loop, runDir: dir, lossJudge: judge?.classifier, onSnapshot: onSnapshot && ((step) => onSnapshot(step, record.runId)) });
     chosenStep = await chooseGenerator?.(record.runId, result.globalStep);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -180,6 +182,8 @@ async function createRun(
   { resume, warm }: { resume?: Checkpoint; warm?: Awaited<ReturnType<typeof warmStart>> },
 ): Promise<TrainingResult> {
   if (version.registryId === undefined) throw new Error(`data set version ${version.id} is not in the registry; re-run its filter`);
+  const judge = await lossJudge(input.dataDir, options);
+  if (judge) options = { ...options, expressionJudgeSha256: judge.sha256 };
   const backend = (await initBackend(input.backend)).choice;
   const config = cycleGanConfig(options, 'B');
   const row = await withRegistry(input.dataDir, (db) =>

@@ -27,6 +27,8 @@ export interface LoopInput {
   resume?: Checkpoint;
   /** A warm start: the networks begin from these weights, with fresh optimisers, pools and schedule. */
   initialWeights?: CycleGanState['weights'];
+  /** The packed classifier of `options.expressionJudge` (see trainer/gan/loss-judge.ts). */
+  lossJudge?: Uint8Array;
   backend?: string;
   /** Checkpoint every this many steps as well as at the end of each epoch (0: epochs only). */
   checkpointEvery: number;
@@ -80,7 +82,9 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
   const minority = domainB.count <= domainA.count ? 'B' : 'A';
   const shardSize = options.batchSize / workers;
 
-  const group = await ReplicaGroup.start({ program: REPLICA, config: cycleGanConfig(options, minority), workers, backend: input.backend });
+  const usesJudge = options.expressionJudge != null && options.lambdaExpression > 0;
+  if (usesJudge !== (input.lossJudge !== undefined)) throw new Error(usesJudge ? `run needs the weights of judge ${options.expressionJudge} for its target-expression loss` : 'a loss judge was given to a run whose options have none');
+  const group = await ReplicaGroup.start({ program: REPLICA, config: cycleGanConfig(options, minority, input.lossJudge), workers, backend: input.backend });
   try {
     let history: LossRow[] = [];
     let globalStep = 0;
