@@ -209,10 +209,14 @@ export interface EvaluateModelInput extends Omit<HeldOutInput, 'version' | 'sour
 
 /** The same measures for a shipped ONNX translator, e.g. to compare a new run with what `models/` serves. */
 export async function evaluateModel(input: EvaluateModelInput): Promise<Omit<StepQuality, 'step'> & { model: string }> {
-  const manifest = JSON.parse(await readFile(join(input.modelDir, 'manifest.json'), 'utf8')) as { source: Expression; target: Expression };
+  const manifest = JSON.parse(await readFile(join(input.modelDir, 'manifest.json'), 'utf8')) as {
+    source: Expression;
+    target: Expression;
+    metrics?: { training?: { lossJudgeSha256?: string } };
+  };
   const version = await findVersion(input.dataDir, input.data);
   if (!version) throw new Error(`no data set version '${input.data}' (see 'faceaug data list')`);
-  const held = await openHeldOut({ ...input, version, source: manifest.source, target: manifest.target });
+  const held = await openHeldOut({ ...input, version, source: manifest.source, target: manifest.target, lossJudge: manifest.metrics?.training?.lossJudgeSha256 });
   const session = await ort.InferenceSession.create(join(input.modelDir, 'model.onnx'));
   try {
     const count = held.picks.length;

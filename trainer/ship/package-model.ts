@@ -104,7 +104,14 @@ export async function packageModel(input: PackageInput): Promise<{ dir: string; 
     status: report.verdict.accepted ? 'accepted' : 'rejected',
     verdict,
     metrics: {
-      training: { run: record.runId, steps: checkpoint.globalStep, generatorStep: generator.step, scheduledSteps: stepsPerEpoch(record.options, trainImages[source]!, trainImages[target]!) * (record.options.epochs + record.options.decayEpochs) },
+      training: {
+        run: record.runId,
+        steps: checkpoint.globalStep,
+        generatorStep: generator.step,
+        scheduledSteps: stepsPerEpoch(record.options, trainImages[source]!, trainImages[target]!) * (record.options.epochs + record.options.decayEpochs),
+        // Which network its loss read the translations with, so that no evaluation uses it as judge.
+        ...(record.options.expressionJudgeSha256 ? { lossJudgeSha256: record.options.expressionJudgeSha256 } : {}),
+      },
       validation: {
         id: report.id,
         meanAuc: { baseline: test.baseline.meanAuc, augmented: test.augmented.meanAuc },
