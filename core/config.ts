@@ -106,7 +106,7 @@ export const settings = {
   maxFaces: integer('FACEAUG_MAX_FACES', 'most faces translated in one photo with faces=all (the largest ones; each costs an inference)', 8, 1),
   maxJobBytes: integer('FACEAUG_MAX_JOB_BYTES', 'largest bulk-job upload in bytes (then 413)', 256 << 20, 1),
   maxJobImages: integer('FACEAUG_MAX_JOB_IMAGES', 'most images in one bulk job (then 413)', 10_000, 1),
-  maxJobItems: integer('FACEAUG_MAX_JOB_ITEMS', 'most outputs (images x targets x copies) in one bulk job (then 413)', 20_000, 1),
+  maxJobItems: integer('FACEAUG_MAX_JOB_ITEMS', 'most outputs (images x targets x copies, x FACEAUG_MAX_FACES with faces=all) in one bulk job (then 413)', 20_000, 1),
   maxJobItemsPerKey: integer('FACEAUG_MAX_JOB_ITEMS_PER_KEY', "most unfinished job outputs one API key may have queued (then 429)", 100_000, 1),
   maxConcurrentUploads: integer(
     'FACEAUG_MAX_CONCURRENT_UPLOADS',

@@ -112,8 +112,15 @@ export function registerJobs(app: App, deps: AppDeps, keys: KeyVerifier): void {
       try {
         const { inputs } = upload;
         const items = inputs.length * query.targets.length * query.copies;
-        if (items > settings.maxJobItems) {
-          throw new Problem('payload-too-large', `${inputs.length} images x ${query.targets.length} targets x ${query.copies} copies is ${items} outputs; a job may have at most ${settings.maxJobItems}`);
+        // With faces=all a photo may add up to FACEAUG_MAX_FACES - 1 outputs once its faces are
+        // found: the bound holds for the most a job can grow to, not only for what it plans.
+        const facesPerImage = query.faces === 'all' ? settings.maxFaces : 1;
+        if (items * facesPerImage > settings.maxJobItems) {
+          const faces = facesPerImage > 1 ? ` x up to ${facesPerImage} faces (faces=all) is up to` : ' is';
+          throw new Problem(
+            'payload-too-large',
+            `${inputs.length} images x ${query.targets.length} targets x ${query.copies} copies${faces} ${items * facesPerImage} outputs; a job may have at most ${settings.maxJobItems}`,
+          );
         }
         job = await createJob(handle.db, {
           source: query.source,

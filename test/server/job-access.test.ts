@@ -24,14 +24,14 @@ serverTest("a job is its submitter's: another translate key gets 404 for its sta
 });
 
 serverTest(
-  'jobs are bounded: outputs per job (413), unfinished outputs per key (429); a job can be deleted, and finished ones expire by themselves',
-  { maxJobItems: 6, maxJobItemsPerKey: 8, jobRetentionMs: 1_500, jobWorker: false },
+  'jobs are bounded: outputs per job (413, counting the faces faces=all may find), unfinished outputs per key (429); a job can be deleted, and finished ones expire by themselves',
+  { maxJobItems: 6, maxJobItemsPerKey: 8, maxFaces: 3, jobRetentionMs: 1_500, jobWorker: false },
   async ({ url, db, server, translateKey, restart }) => {
     await registerChampion(db, NEUTRAL_DISGUST, 1);
     await server.engine.refresh();
     const image = new Uint8Array(await faceImage(1));
-    const submit = (images: number, copies: number) =>
-      fetch(`${url}/v1/jobs?targets=disgust&copies=${copies}`, {
+    const submit = (images: number, copies: number, faces = 'largest') =>
+      fetch(`${url}/v1/jobs?targets=disgust&copies=${copies}&faces=${faces}`, {
         method: 'POST',
         headers: { ...bearer(translateKey), 'Content-Type': 'application/zip' },
         body: zipSync(Object.fromEntries(Array.from({ length: images }, (_, i) => [`f${i}.png`, image]))),
@@ -39,6 +39,9 @@ serverTest(
     const tooBig = await submit(4, 2);
     assert.equal(tooBig.status, 413);
     assert.match(((await tooBig.json()) as { detail: string }).detail, /4 images x 1 targets x 2 copies is 8 outputs; a job may have at most 6/);
+    const mayGrowTooBig = await submit(3, 1, 'all');
+    assert.equal(mayGrowTooBig.status, 413, 'three photos may hold up to three faces each');
+    assert.match(((await mayGrowTooBig.json()) as { detail: string }).detail, /3 images x 1 targets x 1 copies x up to 3 faces \(faces=all\) is up to 9 outputs; a job may have at most 6/);
 
     // No worker runs here: what is submitted stays unfinished.
     const first = await submit(3, 2);
