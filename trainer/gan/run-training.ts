@@ -156,7 +156,9 @@ export interface StartTraining extends TrainingInput {
 export async function startTraining(input: StartTraining): Promise<TrainingResult> {
   const { version, dataset } = await trainingData(input.dataDir, input.data);
   const start = input.initializeFrom ? await warmStart(input.initializeFrom, input.options) : undefined;
-  return createRun(input, version, dataset, input.options, start ? { warm: start } : {});
+  // A new run fixes its own loss judge, whatever the checkpoint it starts from read with.
+  const { expressionJudgeSha256: _previous, ...options } = input.options;
+  return createRun(input, version, dataset, options, start ? { warm: start } : {});
 }
 
 /**
