@@ -40,7 +40,8 @@ Writes <run>/evaluations/step-N.json per step, quality.png (the measures over st
 (the fixed held-out faces, then their translation at each evaluated step). The best checkpoint is
 the one the judge most often reads as the target among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim}
 to their inputs (KID breaks near-ties); 'faceaug train' registers that step's generator when the run ends,
-'evaluate --register-best' does so for a run that has ended.`,
+'evaluate --register-best' does so for a run that has ended. Those files belong to the first judge
+that evaluated the run; another judge's readings (--judge) go to <run>/evaluations/judge-<id>/.`,
     )
     .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; registerBest?: boolean; json?: boolean }) => {
       const dataDir = flags.dataDir ?? readSetting('dataDir');

@@ -74,6 +74,17 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     assert.equal(both.status, 1);
     assert.match(both.stderr, /either --run <id> or --model <dir>/);
 
+    // A second judge's reading is kept beside the run's own, which the selection rule reads.
+    const ownBefore = await readFile(join(runDir, 'evaluations', 'step-0000008.json'), 'utf8');
+    const second = faceaug(['judge', 'train', '--data', version, '--recipe', 'fast', '--width', '0.125', '--epochs', '1', '--batch-size', '8', '--seed', '2', '--data-dir', dataDir, '--backend', 'wasm']);
+    assert.equal(second.status, 0, second.stderr);
+    const opinion = faceaug(['evaluate', '--run', String(runId), '--judge', '2', '--step', '8', '--count', '5', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(opinion.status, 0, opinion.stderr);
+    assert.deepEqual((JSON.parse(opinion.stdout) as { evaluated: Array<{ step: number; judge: { id: number } }> }).evaluated.map((q) => [q.step, q.judge.id]), [[8, 2]]);
+    assert.equal(await readFile(join(runDir, 'evaluations', 'step-0000008.json'), 'utf8'), ownBefore, "the run's own evaluation is untouched");
+    assert.equal(JSON.parse(await readFile(join(runDir, 'evaluations', 'judge-2', 'step-0000008.json'), 'utf8')).judge.id, 2);
+    assert.deepEqual((await readdir(join(runDir, 'evaluations', 'judge-2'))).sort(), ['grid.png', 'quality.png', 'step-0000008.json']);
+
     const noSnapshot = faceaug(['evaluate', '--run', String(runId), '--step', '5', '--data-dir', dataDir]);
     assert.equal(noSnapshot.status, 1);
     assert.match(noSnapshot.stderr, /no generator snapshot at step 5 \(snapshots: 4, 8, 12\)/);

@@ -55,6 +55,16 @@ export const DEFAULT_EVALUATION_FACES = 200;
 const GRID_FACES = 10;
 const KID_SUBSETS = 50;
 const evaluationsDir = (dir: string) => join(dir, 'evaluations');
+
+/**
+ * Where a judge's evaluations of a run live: `evaluations/`, which the selection rule and the
+ * package read, belongs to the first judge that evaluated the run; another judge's readings are a
+ * second opinion kept in `evaluations/judge-<id>/`, so asking one never overwrites the other.
+ */
+async function judgeEvaluationsDir(dir: string, judgeId: number): Promise<string> {
+  const first = (await readEvaluations(evaluationsDir(dir)))[0];
+  return !first || first.judge.id === judgeId ? evaluationsDir(dir) : join(evaluationsDir(dir), `judge-${judgeId}`);
+}
 const stepFile = (step: number) => `step-${String(step).padStart(7, '0')}.json`;
 
 function rows(features: Float32Array, dim: number): Float32Array[] {
@@ -87,9 +97,10 @@ export async function readStepEvaluation(dir: string, step: number): Promise<Ste
   return text === undefined ? undefined : (JSON.parse(text) as StepQuality);
 }
 
-async function readEvaluations(dir: string): Promise<StepQuality[]> {
-  const names = (await readdir(evaluationsDir(dir)).catch(() => [] as string[])).filter((n) => /^step-\d+\.json$/.test(n)).sort();
-  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(evaluationsDir(dir), n), 'utf8')) as StepQuality));
+/** Every step evaluation in one evaluations folder, by step. */
+async function readEvaluations(folder: string): Promise<StepQuality[]> {
+  const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => /^step-\d+\.json$/.test(n)).sort();
+  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(folder, n), 'utf8')) as StepQuality));
 }
 
 const asCandidate = (q: StepQuality): CheckpointQuality => ({ step: q.step, targetRate: q.expression.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
@@ -176,27 +187,28 @@ export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> 
   const { source, target } = record.options;
 
   const available = await snapshotSteps(dir);
-  const done = new Set((await readEvaluations(dir)).map((q) => q.step));
-  const steps = input.steps ?? available.filter((s) => !done.has(s));
-  const missing = steps.filter((s) => !available.includes(s));
-  if (missing.length > 0) throw new Error(`run ${input.runId} has no generator snapshot at step ${missing.join(', ')} (snapshots: ${available.join(', ') || 'none'})`);
-
   const held = await openHeldOut({ ...input, version, source, target, lossJudge: record.options.expressionJudgeSha256 });
   const spec = cycleGanConfig(record.options, 'B').generator;
   const evaluated: StepQuality[] = [];
+  let folder: string;
   try {
-    await mkdir(evaluationsDir(dir), { recursive: true });
+    folder = await judgeEvaluationsDir(dir, held.judge.id);
+    const done = new Set((await readEvaluations(folder)).map((q) => q.step));
+    const steps = input.steps ?? available.filter((s) => !done.has(s));
+    const missing = steps.filter((s) => !available.includes(s));
+    if (missing.length > 0) throw new Error(`run ${input.runId} has no generator snapshot at step ${missing.join(', ')} (snapshots: ${available.join(', ') || 'none'})`);
+    await mkdir(folder, { recursive: true });
     for (const step of steps) {
       const quality: StepQuality = { step, ...(await measure(held, translate(await loadSnapshot(dir, step), spec, held.sources))) };
-      await writeFile(join(evaluationsDir(dir), stepFile(step)), JSON.stringify(quality, null, 2) + '\n');
+      await writeFile(join(folder, stepFile(step)), JSON.stringify(quality, null, 2) + '\n');
       evaluated.push(quality);
       input.onStep?.(step, quality);
     }
   } finally {
     await held.session.release();
   }
-  const all = await readEvaluations(dir);
-  const files = await writeEvaluationReport(dir, all, held.sources, spec, `${source} -> ${target}`);
+  const all = await readEvaluations(folder);
+  const files = await writeEvaluationReport(dir, folder, all, held.sources, spec, `${source} -> ${target}`);
   return { runId: input.runId, evaluated, best: all.length > 0 ? selectCheckpoint(all.map(asCandidate)) : null, rule: DEFAULT_SELECTION, files };
 }
 
@@ -231,9 +243,9 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<Omit<Ste
 }
 
 /** quality.png (the three measures over steps) and grid.png (fixed faces, then one row per evaluated step). */
-async function writeEvaluationReport(dir: string, all: StepQuality[], sources: Uint8Array, spec: ReturnType<typeof cycleGanConfig>['generator'], title: string) {
-  const quality = join(evaluationsDir(dir), 'quality.png');
-  const grid = join(evaluationsDir(dir), 'grid.png');
+async function writeEvaluationReport(dir: string, folder: string, all: StepQuality[], sources: Uint8Array, spec: ReturnType<typeof cycleGanConfig>['generator'], title: string) {
+  const quality = join(folder, 'quality.png');
+  const grid = join(folder, 'grid.png');
   const point = (f: (q: StepQuality) => number) => all.map((q) => [q.step, f(q)] as [number, number]);
   await writeFile(
     quality,
