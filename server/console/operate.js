@@ -65,7 +65,7 @@ function translatorPanel(translator, rollbackPreview) {
     'form',
     { class: 'move', 'aria-label': `Roll back ${translatorTitle(translator)}` },
     el('h3', {}, 'Roll back'),
-    el('p', { id: `${titleId}-rollback`, class: 'muted' }, rollbackPreview.toVersion ? `Restores v${rollbackPreview.toVersion}, the champion it replaced.` : `Not possible now: ${rollbackPreview.blocker}`),
+    el('p', { id: `${titleId}-rollback`, class: 'muted' }, rollbackPreview.toVersion ? `Restores v${rollbackPreview.toVersion}, the champion it replaced.` : `Not possible now: ${rollbackPreview.blocker}.`),
     el('label', {}, 'Reason ', el('input', { name: 'reason', required: true })),
     el('button', { type: 'submit', disabled: !rollbackPreview.toVersion, 'aria-describedby': `${titleId}-rollback` }, 'Roll back to the previous champion'),
   );
