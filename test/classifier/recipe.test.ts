@@ -30,7 +30,8 @@ test('augmentation: none copies, a flip mirrors rows, a shift repeats the border
 });
 
 test('classifier settings: a recipe fills what the flags leave out; one flag per field', () => {
-  assert.deepEqual(classifierSettings({}), { recipe: 'fast', ...RECIPE_SETTINGS.fast });
+  assert.deepEqual(classifierSettings({}), { recipe: 'strong', ...RECIPE_SETTINGS.strong });
+  assert.deepEqual(RECIPE_SETTINGS.strong, { ...RECIPE_SETTINGS.fast, epochs: 8 }, "strong is fast's recipe over twice the epochs");
   assert.deepEqual(classifierSettings({ recipe: 'quick' }), { recipe: 'quick', ...RECIPE_SETTINGS.quick });
   assert.deepEqual(classifierSettings({ recipe: 'reference', epochs: 3, width: undefined }), { recipe: 'reference', ...RECIPE_SETTINGS.reference, epochs: 3 });
   const fields = CLASSIFIER_OPTIONS.map((o) => o.field).sort();
