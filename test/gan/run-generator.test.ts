@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -42,9 +43,12 @@ test('a run registers the generator of the step its chooser picks; generate and 
     const generator = await runGenerator(dataDir, record);
     assert.equal(generator.step, 4);
     assert.ok(same(generator.weights, snapshot));
-    const registered = await withRegistry(dataDir, ({ db }) => getModelVersion(db, { source: 'neutral', target: 'disgust', version: chose.modelVersion }, { kinds: ['tfjs', 'loss-plot'] }));
-    assert.deepEqual(registered.verified.map((a) => a.kind), ['tfjs', 'loss-plot']);
-    assert.deepEqual(registered.verified[1]!.bytes, await readFile(join(chose.runDir, 'losses.png')), "the run's loss plot is stored with the version");
+    const registered = await withRegistry(dataDir, ({ db }) => getModelVersion(db, { source: 'neutral', target: 'disgust', version: chose.modelVersion }, { kinds: ['tfjs', 'sample-grid', 'loss-plot'] }));
+    assert.deepEqual(registered.verified.map((a) => a.kind), ['tfjs', 'sample-grid', 'loss-plot']);
+    assert.deepEqual(registered.verified[2]!.bytes, await readFile(join(chose.runDir, 'losses.png')), "the run's loss plot is stored with the version");
+    // Sample faces above their translations: two rows of 48 px faces at twice the size.
+    const grid = await sharp(registered.verified[1]!.bytes).metadata();
+    assert.ok(grid.format === 'png' && grid.height! >= 2 * 96, `sample grid ${grid.format} ${grid.width}x${grid.height}`);
     const tensors = unpackTensors(registered.verified[0]!.bytes).tensors;
     assert.ok(same(new Map(tensors.map((t) => [t.name, t])), snapshot), 'the registered weights are the chosen snapshot');
     assert.ok(!same(snapshot, (await loadCheckpoint(chose.runDir))!.state.weights.gAB), 'the last step differs from the chosen one');

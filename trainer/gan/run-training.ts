@@ -13,6 +13,7 @@ import { initBackend } from '../tfjs/backend.js';
 import { loadCheckpoint, removeStaleCheckpointTemp, type Checkpoint } from './checkpoint.js';
 import { loadPortable, savePortable, type DataReference } from './portable-checkpoint.js';
 import { domainImages, showcaseFaces } from './domains.js';
+import { onnxTranslationGrid } from '../onnx/translation-grid.js';
 import { lossJudge } from './loss-judge.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { gitSha } from './git-sha.js';
@@ -77,7 +78,12 @@ function domains(dataset: Dataset, version: DatasetVersion, options: TrainOption
 }
 
 /** Registers the generator of `chosenStep` (else the last) as a candidate model version and records it in run.json. */
-async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult, chosenStep: number | undefined): Promise<TrainingResult> {
+/**
+ * Exports the chosen generator and registers it as a candidate version, with its weights, the loss
+ * plot and a sample grid: `samples` (the run's fixed source faces) above what the ONNX file makes
+ * of them.
+ */
+async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result: LoopResult, chosenStep: number | undefined, samples: Float32Array): Promise<TrainingResult> {
   const { options } = record;
   const chosen = chosenStep !== undefined && chosenStep !== result.globalStep;
   const generator = chosen ? await loadSnapshot(dir, chosenStep) : result.generator;
@@ -104,6 +110,7 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
     artifacts: [
       { kind: 'onnx', bytes: onnx },
       { kind: 'tfjs', bytes: checkpoint },
+      { kind: 'sample-grid', bytes: await onnxTranslationGrid(onnx, samples) },
       ...(existsSync(lossPlotPath(dir)) ? [{ kind: 'loss-plot' as const, bytes: await readFile(lossPlotPath(dir)) }] : []),
     ],
   });
@@ -125,7 +132,7 @@ async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<L
     throw error;
   }
   return withRegistry(dataDir, async (db) => {
-    const finished = await finish(db, record, dir, result, chosenStep);
+    const finished = await finish(db, record, dir, result, chosenStep, loop.samples);
     await updateTrainingRun(db.db, record.runId, { status: 'succeeded', lossHistoryUri: `file://${join(dir, 'losses.csv')}` });
     return finished;
   });
@@ -242,7 +249,7 @@ export async function registerRunGenerator(dataDir: string, runId: number, step:
   if (!checkpoint) throw new Error(`run ${runId} has no checkpoint in ${dir}`);
   if ((record.generatorStep ?? checkpoint.globalStep) === step) return undefined;
   const { version, dataset } = await trainingData(dataDir, record.dataVersion);
-  const { domainA, domainB } = domains(dataset, version, checkpoint.options);
+  const { domainA, domainB, samples } = domains(dataset, version, checkpoint.options);
   const perEpoch = stepsPerEpoch(checkpoint.options, domainA.count, domainB.count);
   const result: LoopResult = {
     generator: checkpoint.state.weights.gAB,
@@ -250,7 +257,7 @@ export async function registerRunGenerator(dataDir: string, runId: number, step:
     globalStep: checkpoint.globalStep,
     scheduledSteps: perEpoch * (checkpoint.options.epochs + checkpoint.options.decayEpochs),
   };
-  return withRegistry(dataDir, (db) => finish(db, record, dir, result, step));
+  return withRegistry(dataDir, (db) => finish(db, record, dir, result, step, samples));
 }
 
 export interface ResumeFromFile extends TrainingInput {

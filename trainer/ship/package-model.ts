@@ -19,7 +19,7 @@ import type { ValidationReport } from '../validate/report.js';
 import { modelCard } from './model-card.js';
 import { qualityTable, type MeasuredQuality } from './quality-table.js';
 import { readStepEvaluation } from '../evaluate/evaluate-run.js';
-import { onnxTranslationGrid } from './onnx-grid.js';
+import { onnxTranslationGrid } from '../onnx/translation-grid.js';
 import { showcaseFacesFromDemoPhotos } from './showcase-faces.js';
 
 // Shipped files are read on other machines: paths in them are relative to the repository.
