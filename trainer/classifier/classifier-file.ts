@@ -1,7 +1,6 @@
 import type { Network } from '../../core/networks/layers.js';
-import type { NamedWeights } from '../../core/networks/weights.js';
 import { type BuiltNetwork, buildNetwork, loadWeights, readWeights } from '../networks/network.js';
-import { packTensors, unpackTensors } from '../networks/tensor-file.js';
+import { packTensors, tensorsToWeights, unpackTensors, weightsToTensors } from '../networks/tensor-file.js';
 
 const FORMAT = 'faceaug-classifier/1';
 
@@ -12,7 +11,7 @@ interface ClassifierMeta {
 
 /** A trained classifier as one tensor file: every weight and running statistic, and its network spec. */
 export function packClassifier(net: BuiltNetwork): Buffer {
-  return packTensors([...readWeights(net)].map(([name, { shape, values }]) => ({ name, shape, values })), { format: FORMAT, spec: net.spec } satisfies ClassifierMeta);
+  return packTensors(weightsToTensors(readWeights(net)), { format: FORMAT, spec: net.spec } satisfies ClassifierMeta);
 }
 
 /**
@@ -23,7 +22,6 @@ export function loadClassifier(bytes: Uint8Array, prefix: string): BuiltNetwork 
   const { meta, tensors } = unpackTensors<ClassifierMeta>(bytes);
   if (meta.format !== FORMAT) throw new Error(`not a faceaug classifier file (format '${String(meta.format)}')`);
   const net = buildNetwork(meta.spec, 0, prefix);
-  const weights: NamedWeights = new Map(tensors.map(({ name, shape, values }) => [name, { shape, values }]));
-  loadWeights(net, weights);
+  loadWeights(net, tensorsToWeights(tensors));
   return net;
 }

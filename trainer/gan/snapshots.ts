@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NamedWeights } from '../../core/networks/weights.js';
-import { packTensors, unpackTensors } from '../networks/tensor-file.js';
+import { packTensors, tensorsToWeights, unpackTensors, weightsToTensors } from '../networks/tensor-file.js';
 
 /**
  * The source -> target generator's weights at chosen steps of a run (0.5 MB each at the cpu
@@ -19,9 +19,8 @@ interface Meta {
 export async function saveSnapshot(runDir: string, step: number, weights: NamedWeights): Promise<void> {
   const dir = join(runDir, DIR);
   await mkdir(dir, { recursive: true });
-  const tensors = [...weights].map(([name, { shape, values }]) => ({ name, shape, values }));
   const path = join(dir, file(step));
-  await writeFile(`${path}.tmp`, packTensors<Meta>(tensors, { format: 'faceaug-generator-snapshot/1', step }));
+  await writeFile(`${path}.tmp`, packTensors<Meta>(weightsToTensors(weights), { format: 'faceaug-generator-snapshot/1', step }));
   await rename(`${path}.tmp`, path);
 }
 
@@ -31,7 +30,7 @@ export async function loadSnapshot(runDir: string, step: number): Promise<NamedW
     throw new Error(`no generator snapshot at step ${step} (expected ${path})`);
   });
   const { tensors } = unpackTensors<Meta>(bytes);
-  return new Map(tensors.map((t) => [t.name, { shape: t.shape, values: t.values }]));
+  return tensorsToWeights(tensors);
 }
 
 /** Steps that have a snapshot, ascending. */

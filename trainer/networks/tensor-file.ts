@@ -4,6 +4,8 @@
  * header length, the UTF-8 JSON header, zero padding to a 4-byte boundary, then every tensor's
  * float32 values (little-endian) in header order.
  */
+import type { NamedWeights } from '../../core/networks/weights.js';
+
 export interface NamedTensor {
   name: string;
   shape: number[];
@@ -55,4 +57,14 @@ export function unpackTensors<Meta>(bytes: Uint8Array): { meta: Meta; tensors: N
     return { name, shape, values };
   });
   return { meta: header.meta, tensors };
+}
+
+/** A network's weights as the file's list of named tensors (sharing their values). */
+export function weightsToTensors(weights: NamedWeights): NamedTensor[] {
+  return [...weights].map(([name, { shape, values }]) => ({ name, shape, values }));
+}
+
+/** The file's named tensors as a network's weights (sharing their values). */
+export function tensorsToWeights(tensors: readonly NamedTensor[]): NamedWeights {
+  return new Map(tensors.map(({ name, shape, values }) => [name, { shape, values }]));
 }
