@@ -8,7 +8,7 @@ import { registerModelVersion } from '../../db/registry.js';
 import { loadDataset, type Dataset } from '../data/dataset-store.js';
 import { findVersion, type DatasetVersion } from '../data/version-store.js';
 import { exportOnnx } from '../onnx/export-onnx.js';
-import { packTensors } from '../networks/tensor-file.js';
+import { packTensors, weightsToTensors } from '../networks/tensor-file.js';
 import { initBackend } from '../tfjs/backend.js';
 import { loadCheckpoint, removeStaleCheckpointTemp, type Checkpoint } from './checkpoint.js';
 import { loadPortable, savePortable, type DataReference } from './portable-checkpoint.js';
@@ -99,7 +99,7 @@ async function finish(db: DatabaseHandle, record: RunRecord, dir: string, result
   const metadata = { source: options.source, target: options.target, run: String(record.runId) };
   const onnx = exportOnnx(spec, generator, { metadata });
   const checkpoint = packTensors(
-    [...generator].map(([name, { shape, values }]) => ({ name, shape, values })),
+    weightsToTensors(generator),
     { format: 'faceaug-generator/1', spec, options },
   );
   const version = await registerModelVersion(db.db, {
@@ -123,8 +123,9 @@ async function run(dataDir: string, record: RunRecord, dir: string, loop: Omit<L
   let chosenStep: number | undefined;
   const { onSnapshot, chooseGenerator } = loop;
   try {
-    const judge = await lossJudge(dataDir, loop.options);
-    result = await trainLoop({ ...loop, runDir: dir, lossJudge: judge?.classifier, onSnapshot: onSnapshot && ((step) => onSnapshot(step, record.runId)) });
+    // A new run looked its judge up already; a resumed one looks it up here, checking its sha256.
+    const judge = loop.lossJudge ?? (await lossJudge(dataDir, loop.options))?.classifier;
+    result = await trainLoop({ ...loop, runDir: dir, lossJudge: judge, onSnapshot: onSnapshot && ((step) => onSnapshot(step, record.runId)) });
     chosenStep = await chooseGenerator?.(record.runId, result.globalStep);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -213,7 +214,7 @@ async function createRun(
   if (warm) record.initializedFrom = warm.from;
   await writeRunRecord(dir, record);
   const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
-  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights: warm?.weights, onCheckpoint });
+  return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights: warm?.weights, lossJudge: judge?.classifier, onCheckpoint });
 }
 
 export interface ResumeTraining extends TrainingInput {
