@@ -103,6 +103,11 @@ export const settings = {
   championPollMs: integer('FACEAUG_CHAMPION_POLL_MS', 'how often the server looks for promotes and rollbacks, in ms', 2000, 50),
   maxUploadBytes: integer('FACEAUG_MAX_UPLOAD_BYTES', 'largest translate upload, and largest image in a bulk job, in bytes (then 413)', 10 << 20, 1),
   maxImagePixels: integer('FACEAUG_MAX_IMAGE_PIXELS', 'largest decoded image in pixels (then 422)', 4096 * 4096, 1),
+  detectorThreads: integer(
+    'FACEAUG_DETECTOR_THREADS',
+    'face detector threads for photos (each searches one photo at a time on one core; 0: one per core)',
+    0,
+  ),
   maxFaces: integer('FACEAUG_MAX_FACES', 'most faces translated in one photo with faces=all (the largest ones; each costs an inference)', 8, 1),
   maxJobBytes: integer('FACEAUG_MAX_JOB_BYTES', 'largest bulk-job upload in bytes (then 413)', 256 << 20, 1),
   maxJobImages: integer('FACEAUG_MAX_JOB_IMAGES', 'most images in one bulk job (then 413)', 10_000, 1),

@@ -58,7 +58,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const metrics = new ServerMetrics();
   metrics.watchDatabase(handle);
   const engine = new InferenceEngine(handle.db, settings, metrics, log);
-  const faces = new FacePipeline({ maxFaces: settings.maxFaces });
+  const faces = new FacePipeline({ maxFaces: settings.maxFaces, detectorThreads: settings.detectorThreads });
   let worker: JobWorker | undefined;
   try {
     const migrated = await migrate(handle);

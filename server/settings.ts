@@ -18,6 +18,7 @@ export interface ServerSettings {
   maxUploadBytes: number;
   maxImagePixels: number;
   maxFaces: number;
+  detectorThreads: number;
   maxJobBytes: number;
   maxJobImages: number;
   maxJobItems: number;
@@ -51,6 +52,7 @@ const NAMES = [
   'maxUploadBytes',
   'maxImagePixels',
   'maxFaces',
+  'detectorThreads',
   'maxJobBytes',
   'maxJobImages',
   'maxJobItems',

@@ -23,7 +23,7 @@ export async function startWorker(options: { settings?: Partial<ServerSettings>;
   restrictDecoders();
   const handle = await openRegistry(settings.dataDir, options.databaseUrl);
   const engine = new InferenceEngine(handle.db, settings, new ServerMetrics(), log);
-  const faces = new FacePipeline({ maxFaces: settings.maxFaces });
+  const faces = new FacePipeline({ maxFaces: settings.maxFaces, detectorThreads: settings.detectorThreads });
   const worker = new JobWorker(handle.db, engine, faces, settings, new ServerMetrics(), log);
   worker.start();
   log.info('worker started', { kind: handle.kind, location: handle.location, claimSize: settings.jobClaimSize });

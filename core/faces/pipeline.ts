@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { FACE_SIZE } from '../image-codec.js';
 import { alignmentOf, cropAligned } from './align.js';
-import { type DetectedFace, FaceDetector } from './detector.js';
+import type { DetectedFace } from './detector.js';
+import { DetectorPool } from './detector-pool.js';
 import type { FaceChoice } from './face-options.js';
 import { PASTE_MASK } from './framing.js';
 import { pasteChanges } from './paste.js';
@@ -32,17 +34,19 @@ export class NoFaceError extends Error {
 /**
  * The face pipeline that the server, bulk jobs and `faceaug data import --align` share: detect
  * faces and their landmarks, align each to FER2013's framing, crop it 48x48 grey; and, after
- * translation, put the faces back into the photo. The detector thread starts on first use.
+ * translation, put the faces back into the photo. The detector threads (`detectorThreads`, 0 for
+ * one per core; one by default) start on first use.
  */
 export class FacePipeline {
-  private detector: Promise<FaceDetector> | undefined;
+  private detectors: Promise<DetectorPool> | undefined;
 
-  constructor(private readonly options: { maxFaces: number }) {}
+  constructor(private readonly options: { maxFaces: number; detectorThreads?: number }) {}
 
-  private started(): Promise<FaceDetector> {
-    this.detector ??= FaceDetector.start(MIN_FACE_SCORE);
-    this.detector.catch(() => (this.detector = undefined));
-    return this.detector;
+  private started(): Promise<DetectorPool> {
+    const threads = this.options.detectorThreads ?? 1;
+    this.detectors ??= DetectorPool.start(threads > 0 ? threads : availableParallelism(), MIN_FACE_SCORE);
+    this.detectors.catch(() => (this.detectors = undefined));
+    return this.detectors;
   }
 
   /**
@@ -99,15 +103,15 @@ export class FacePipeline {
     );
   }
 
-  /** TensorFlow.js tensors alive on the detector's thread (for leak checks). */
+  /** TensorFlow.js tensors alive on the detector threads (for leak checks). */
   async tensorCount(): Promise<number> {
     return (await this.started()).tensorCount();
   }
 
   async close(): Promise<void> {
-    const detector = this.detector;
-    this.detector = undefined;
-    if (detector) await (await detector.catch(() => undefined))?.close();
+    const detectors = this.detectors;
+    this.detectors = undefined;
+    if (detectors) await (await detectors.catch(() => undefined))?.close();
   }
 }
 
