@@ -28,7 +28,7 @@ export function registerEvaluateCommands(program: Command): void {
     )
     .option('--count <n>', 'held-out source faces (PublicTest rows) translated per step', integer('count', 2), DEFAULT_EVALUATION_FACES)
     .option('--seed <n>', 'seed of the choice of held-out faces and of the KID subsets', integer('seed', 0), 1)
-    .option('--judge <id>', "registered judge to use (default: the newest; see 'faceaug judge train')", integer('judge', 1))
+    .option('--judge <id>', "registered judge to use (default: the one that first evaluated the run, else the newest outside the run's loss; see 'faceaug judge train')", integer('judge', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--register-best', "--run, once finished: register the best checkpoint's generator as a new candidate model version when it is not the registered one (for runs that ended before a judge existed)")

@@ -84,6 +84,10 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     assert.equal(await readFile(join(runDir, 'evaluations', 'step-0000008.json'), 'utf8'), ownBefore, "the run's own evaluation is untouched");
     assert.equal(JSON.parse(await readFile(join(runDir, 'evaluations', 'judge-2', 'step-0000008.json'), 'utf8')).judge.id, 2);
     assert.deepEqual((await readdir(join(runDir, 'evaluations', 'judge-2'))).sort(), ['grid.png', 'quality.png', 'step-0000008.json']);
+    // Judge 2 is now the newest, but without --judge the run stays with the judge its rule reads.
+    const again = faceaug(['evaluate', '--run', String(runId), '--step', '4', '--count', '5', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual((JSON.parse(again.stdout) as { evaluated: Array<{ judge: { id: number } }> }).evaluated.map((q) => q.judge.id), [1]);
 
     const noSnapshot = faceaug(['evaluate', '--run', String(runId), '--step', '5', '--data-dir', dataDir]);
     assert.equal(noSnapshot.status, 1);

@@ -187,7 +187,10 @@ export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> 
   const { source, target } = record.options;
 
   const available = await snapshotSteps(dir);
-  const held = await openHeldOut({ ...input, version, source, target, lossJudge: record.options.expressionJudgeSha256 });
+  // Without a judge named, a run stays with the judge that first evaluated it, so the selection
+  // rule keeps reading the same judge when a newer one is trained for second opinions.
+  const judgeId = input.judgeId ?? (await readEvaluations(evaluationsDir(dir)))[0]?.judge.id;
+  const held = await openHeldOut({ ...input, judgeId, version, source, target, lossJudge: record.options.expressionJudgeSha256 });
   const spec = cycleGanConfig(record.options, 'B').generator;
   const evaluated: StepQuality[] = [];
   let folder: string;
