@@ -4,6 +4,7 @@ import { integer } from '../core/parsers.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
 import { DEFAULT_EVALUATION_FACES, evaluateModel, evaluateRun, type StepQuality } from '../trainer/evaluate/evaluate-run.js';
 import { DEFAULT_SELECTION } from '../trainer/evaluate/select-checkpoint.js';
+import { type InputJitter, parseJitter } from '../trainer/gan/input-jitter.js';
 import { registerRunGenerator } from '../trainer/gan/run-training.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -31,6 +32,11 @@ export function registerEvaluateCommands(program: Command): void {
     .option('--judge <id>', "registered judge to use (default: the one that first evaluated the run, else the newest outside the run's loss; see 'faceaug judge train')", integer('judge', 1))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
+    .option(
+      '--jitter <shift,degrees,scale>',
+      'translate the held-out faces moved (px), turned (degrees) and zoomed (fraction) by up to these, seeded: does the translator follow a face or paint at fixed places? Kept in <run>/evaluations/jitter-<shift,degrees,scale>/',
+      parseJitter,
+    )
     .option('--register-best', "--run, once finished: register the best checkpoint's generator as a new candidate model version when it is not the registered one (for runs that ended before a judge existed)")
     .option('--json', 'print the evaluation as one JSON object')
     .addHelpText(
@@ -43,13 +49,15 @@ to their inputs (KID breaks near-ties); 'faceaug train' registers that step's ge
 'evaluate --register-best' does so for a run that has ended. Those files belong to the first judge
 that evaluated the run; another judge's readings (--judge) go to <run>/evaluations/judge-<id>/.`,
     )
-    .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; registerBest?: boolean; json?: boolean }) => {
+    .action(async (flags: { run?: number; model?: string; data?: string; step?: number[]; count: number; seed: number; judge?: number; backend?: string; dataDir?: string; registerBest?: boolean; jitter?: InputJitter | null; json?: boolean }) => {
       const dataDir = flags.dataDir ?? readSetting('dataDir');
       if ((flags.run === undefined) === (flags.model === undefined)) throw new Error('give either --run <id> or --model <dir>');
       if (flags.registerBest && flags.run === undefined) throw new Error('--register-best needs --run <id>');
+      if (flags.registerBest && flags.jitter) throw new Error('--register-best picks by the run\'s own evaluations: leave out --jitter');
+      const jitter = flags.jitter ?? undefined;
       if (flags.model !== undefined) {
         if (!flags.data) throw new Error('--model needs --data <version>');
-        const quality = await evaluateModel({ dataDir, modelDir: flags.model, data: flags.data, count: flags.count, seed: flags.seed, judgeId: flags.judge, backend: flags.backend });
+        const quality = await evaluateModel({ dataDir, modelDir: flags.model, data: flags.data, count: flags.count, seed: flags.seed, judgeId: flags.judge, backend: flags.backend, jitter });
         return console.log(flags.json ? JSON.stringify(quality) : `${flags.model}: ${describeQuality(quality)}`);
       }
       const result = await evaluateRun({
@@ -60,6 +68,7 @@ that evaluated the run; another judge's readings (--judge) go to <run>/evaluatio
         seed: flags.seed,
         judgeId: flags.judge,
         backend: flags.backend,
+        jitter,
         onStep: (step, q) => {
           if (!flags.json) console.error(`step ${step}: ${describeQuality(q)}`);
         },

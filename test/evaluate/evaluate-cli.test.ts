@@ -89,6 +89,17 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as { evaluated: Array<{ judge: { id: number } }> }).evaluated.map((q) => q.judge.id), [1]);
 
+    // The same faces moved, turned and zoomed: a reading of its own, which the rule never reads.
+    const shaken = faceaug(['evaluate', '--run', String(runId), '--step', '8', '--count', '5', '--jitter', '3,10,0.1', '--data-dir', dataDir, '--backend', 'wasm', '--json']);
+    assert.equal(shaken.status, 0, shaken.stderr);
+    const jittered = JSON.parse(await readFile(join(runDir, 'evaluations', 'jitter-3,10,0.1', 'judge-1', 'step-0000008.json'), 'utf8')) as { sources: { jitter: unknown }; identity: { ssim: number } };
+    assert.deepEqual(jittered.sources.jitter, { shift: 3, degrees: 10, scale: 0.1 });
+    assert.notEqual(jittered.identity.ssim, JSON.parse(ownBefore).identity.ssim, 'other source faces, other figures');
+    assert.equal(await readFile(join(runDir, 'evaluations', 'step-0000008.json'), 'utf8'), ownBefore);
+    const pickShaken = faceaug(['evaluate', '--run', String(runId), '--jitter', '3,10,0.1', '--register-best', '--data-dir', dataDir]);
+    assert.equal(pickShaken.status, 1);
+    assert.match(pickShaken.stderr, /leave out --jitter/);
+
     const noSnapshot = faceaug(['evaluate', '--run', String(runId), '--step', '5', '--data-dir', dataDir]);
     assert.equal(noSnapshot.status, 1);
     assert.match(noSnapshot.stderr, /no generator snapshot at step 5 \(snapshots: 4, 8, 12\)/);

@@ -12,7 +12,7 @@ import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js
 const TINY = [
   '--ngf', '4', '--blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
   '--batch-size', '2', '--workers', '1', '--epochs', '2', '--decay-epochs', '1', '--steps-per-epoch', '8',
-  '--pool-size', '3', '--label-flip', '0.2', '--instance-noise', '0.1', '--noise-epochs', '2', '--checkpoint-every', '5',
+  '--pool-size', '3', '--label-flip', '0.2', '--instance-noise', '0.1', '--noise-epochs', '2', '--jitter', '2,10,0.1', '--checkpoint-every', '5',
   '--snapshot-every', '10',
   '--backend', 'wasm', '--json',
 ];

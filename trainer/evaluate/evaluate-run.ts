@@ -10,7 +10,8 @@ import { findJudge, type Judge } from '../../db/judges.js';
 import { withRegistry } from '../../db/open-registry.js';
 import { loadDataset, imagesAt } from '../data/dataset-store.js';
 import { findVersion, type DatasetVersion } from '../data/version-store.js';
-import { domainImages } from '../gan/domains.js';
+import { domainImages, mixSeed } from '../gan/domains.js';
+import { type InputJitter, JITTER_STREAM, jitterFaces } from '../gan/input-jitter.js';
 import { cycleGanConfig } from '../gan/options.js';
 import { readRunRecord, runDir } from '../gan/run-files.js';
 import { loadSnapshot, snapshotSteps } from '../gan/snapshots.js';
@@ -32,13 +33,15 @@ export interface EvaluateInput {
   seed: number;
   judgeId?: number;
   backend?: string;
+  /** Translate the held-out faces moved, turned and zoomed (seeded), kept apart from the run's own evaluations. */
+  jitter?: InputJitter;
   onStep?(step: number, quality: StepQuality): void;
 }
 
 export interface StepQuality extends TranslationQuality {
   step: number;
   judge: { id: number; sha256: string };
-  sources: { split: 'PublicTest'; count: number; seed: number };
+  sources: { split: 'PublicTest'; count: number; seed: number; jitter?: InputJitter };
 }
 
 export interface RunEvaluation {
@@ -61,7 +64,8 @@ const evaluationsDir = (dir: string) => join(dir, 'evaluations');
  * package read, belongs to the first judge that evaluated the run; another judge's readings are a
  * second opinion kept in `evaluations/judge-<id>/`, so asking one never overwrites the other.
  */
-async function judgeEvaluationsDir(dir: string, judgeId: number): Promise<string> {
+async function judgeEvaluationsDir(dir: string, judgeId: number, jitter?: InputJitter): Promise<string> {
+  if (jitter) return join(evaluationsDir(dir), `jitter-${jitter.shift},${jitter.degrees},${jitter.scale}`, `judge-${judgeId}`);
   const first = (await readEvaluations(evaluationsDir(dir)))[0];
   return !first || first.judge.id === judgeId ? evaluationsDir(dir) : join(evaluationsDir(dir), `judge-${judgeId}`);
 }
@@ -111,6 +115,7 @@ interface HeldOut {
   picks: number[];
   sources: Uint8Array;
   seed: number;
+  jitter?: InputJitter;
   judge: Judge;
   session: JudgeSession;
   /** The judge's probabilities of the real PublicTest target faces, and face features of the Training ones. */
@@ -130,6 +135,13 @@ interface HeldOutInput {
   /** The sha256 of the judge in the translator's training loss, which may not judge it. */
   lossJudge?: string;
   backend?: string;
+  jitter?: InputJitter;
+}
+
+/** The held-out faces moved, turned and zoomed as `jitter` allows, the same way for every step and translator. */
+function jittered(sources: Uint8Array, jitter: InputJitter, seed: number): Uint8Array {
+  const count = sources.length / FACE_PIXELS;
+  return fromUnitRange(jitterFaces(Float32Array.from(sources, (v) => v / 127.5 - 1), count, jitter, seededRandom(mixSeed(seed, JITTER_STREAM))), 0, sources.length);
 }
 
 async function openHeldOut(input: HeldOutInput): Promise<HeldOut> {
@@ -145,8 +157,9 @@ async function openHeldOut(input: HeldOutInput): Promise<HeldOut> {
   return {
     target: input.target,
     picks,
-    sources: imagesAt(dataset, picks),
+    sources: input.jitter ? jittered(imagesAt(dataset, picks), input.jitter, input.seed) : imagesAt(dataset, picks),
     seed: input.seed,
+    jitter: input.jitter,
     judge,
     session,
     ceiling: await session.probabilities(realHeld, realHeld.length / FACE_PIXELS),
@@ -159,7 +172,7 @@ async function measure(held: HeldOut, translations: Uint8Array): Promise<Omit<St
   const count = held.picks.length;
   return {
     judge: { id: held.judge.id, sha256: held.judge.sha256 },
-    sources: { split: 'PublicTest', count, seed: held.seed },
+    sources: { split: 'PublicTest', count, seed: held.seed, ...(held.jitter && { jitter: held.jitter }) },
     ...translationQuality({
       target: held.target,
       sources: held.sources,
@@ -195,7 +208,7 @@ export async function evaluateRun(input: EvaluateInput): Promise<RunEvaluation> 
   const evaluated: StepQuality[] = [];
   let folder: string;
   try {
-    folder = await judgeEvaluationsDir(dir, held.judge.id);
+    folder = await judgeEvaluationsDir(dir, held.judge.id, input.jitter);
     const done = new Set((await readEvaluations(folder)).map((q) => q.step));
     const steps = input.steps ?? available.filter((s) => !done.has(s));
     const missing = steps.filter((s) => !available.includes(s));

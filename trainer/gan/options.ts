@@ -4,6 +4,7 @@ import { generator, type GeneratorOutput, type Upsampling } from '../../core/net
 import { patchDiscriminator } from '../../core/networks/discriminators.js';
 import type { Adversarial, CycleGanConfig, Domain } from './cyclegan.js';
 import { AUGMENT_POLICIES, type AugmentPolicy } from './diff-augment.js';
+import { type InputJitter, parseJitter } from './input-jitter.js';
 import { fraction, integer, number, oneOf } from '../../core/parsers.js';
 import { FACE_API_EXPRESSIONS } from '../../core/faces/face-api.js';
 
@@ -48,6 +49,8 @@ export interface TrainOptions {
   alternateAfter: number | null;
   alternateEvery: number;
   augment: AugmentPolicy[];
+  /** A random similarity and mirror of every real training face before each step (null: none). */
+  jitter: InputJitter | null;
   poolSize: number;
   learningRate: number;
   beta1: number;
@@ -72,6 +75,7 @@ const common = {
   upsample: 'transpose',
   output: 'image',
   augment: [],
+  jitter: null,
   perceptual: null,
   lambdaExpression: 0,
   expressionJudge: null,
@@ -200,6 +204,12 @@ export const TRAIN_FLAGS: TrainFlag[] = [
   flag('alternateAfter', '--alternate-after <epoch>', 'alternate training: from this epoch on, rest the minority discriminator', integer('alternate after', 0)),
   flag('alternateEvery', '--alternate-every <n>', 'alternate training: update it every n generator steps', integer('alternate every', 1)),
   flag('augment', '--augment <policies>', `DiffAugment for discriminator inputs: comma-separated ${AUGMENT_POLICIES.join(', ')}, or none`, augmentPolicies),
+  flag(
+    'jitter',
+    '--jitter <shift,degrees,scale>',
+    'move (px), turn (degrees) and zoom (fraction) every real training face by up to these, and mirror half of them, afresh each step (none: as they are)',
+    parseJitter,
+  ),
   flag('poolSize', '--pool-size <n>', 'image pool per discriminator (0: off)', integer('pool size', 0)),
   flag('learningRate', '--lr <rate>', 'Adam learning rate', number('lr', (v) => v > 0)),
   flag('beta1', '--beta1 <b>', 'Adam beta1', fraction('beta1')),

@@ -8,7 +8,9 @@ import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { saveSnapshot } from './snapshots.js';
 import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
 import type { CycleGanShard } from './cyclegan-replica.js';
+import { seededRandom } from '../../core/random.js';
 import { batchPositions, gatherImages, mixSeed, type DomainImages } from './domains.js';
+import { JITTER_STREAM, jitterFaces } from './input-jitter.js';
 import { writeLossReport, type LossRow } from './loss-history.js';
 import { cycleGanConfig, type TrainOptions } from './options.js';
 import { lossPlotPath } from './run-files.js';
@@ -137,8 +139,11 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
         ),
         seed: mixSeed(options.seed, globalStep),
       };
-      const a = gatherImages(domainA, batchPositions(domainA.count, options.batchSize, stepInEpoch, epoch, options.seed, 0));
-      const b = gatherImages(domainB, batchPositions(domainB.count, options.batchSize, stepInEpoch, epoch, options.seed, 1));
+      // Runs recorded before --jitter existed have no such field.
+      const jittered = (images: Float32Array, domain: number) =>
+        options.jitter ? jitterFaces(images, options.batchSize, options.jitter, seededRandom(mixSeed(options.seed, globalStep, domain, JITTER_STREAM))) : images;
+      const a = jittered(gatherImages(domainA, batchPositions(domainA.count, options.batchSize, stepInEpoch, epoch, options.seed, 0)), 0);
+      const b = jittered(gatherImages(domainB, batchPositions(domainB.count, options.batchSize, stepInEpoch, epoch, options.seed, 1)), 1);
       const shards: CycleGanShard[] = Array.from({ length: workers }, (_, r) => ({
         a: a.slice(r * shardSize * FACE_PIXELS, (r + 1) * shardSize * FACE_PIXELS),
         b: b.slice(r * shardSize * FACE_PIXELS, (r + 1) * shardSize * FACE_PIXELS),
