@@ -17,5 +17,3 @@ export function anchorsOf(landmarks: readonly Point[]): Anchors {
   if (landmarks.length !== 68) throw new RangeError(`expected 68 landmarks, got ${landmarks.length}`);
   return { leftEye: mean(landmarks, 36, 42), rightEye: mean(landmarks, 42, 48), mouth: mean(landmarks, 48, 68) };
 }
-
-export const anchorPoints = (a: Anchors): Point[] => [a.leftEye, a.rightEye, a.mouth];

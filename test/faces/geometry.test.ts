@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anchorsOf } from '../../core/faces/anchors.js';
+import { alignmentOf } from '../../core/faces/align.js';
+import { type Anchors, anchorsOf } from '../../core/faces/anchors.js';
+import { FER2013_ANCHORS } from '../../core/faces/framing.js';
 import { featherWeight } from '../../core/faces/feather.js';
 import { pasteChanges } from '../../core/faces/paste.js';
 import { applySimilarity, fitSimilarity, invertSimilarity, rotationOf, scaleOf } from '../../core/faces/similarity.js';
@@ -99,4 +101,36 @@ test('anchors are the means of the eye and mouth landmarks', () => {
   assert.deepEqual(a.rightEye, { x: 44.5, y: 89 });
   assert.deepEqual(a.mouth, { x: 57.5, y: 115 });
   assert.throws(() => anchorsOf(landmarks.slice(1)), /68 landmarks/);
+});
+
+/** 68 landmarks whose eyes and mouth sit at the given anchors (the rest at the origin). */
+function landmarksAt(a: Anchors) {
+  return Array.from({ length: 68 }, (_, i) => (i >= 48 ? a.mouth : i >= 42 ? a.rightEye : i >= 36 ? a.leftEye : { x: 0, y: 0 }));
+}
+
+test('both alignment rules put a face framed like FER2013 exactly on its anchors; on a turned face the eyes-only rule enlarges it and the fit with the mouth does not', () => {
+  // FER2013's anchors, three times larger, turned 30 degrees and shifted: a photo of the mean face.
+  const toPhoto = { a: 3 * Math.cos(Math.PI / 6), b: 3 * Math.sin(Math.PI / 6), tx: 100, ty: 40 };
+  const mapped = (a: Anchors): Anchors => ({ leftEye: applySimilarity(toPhoto, a.leftEye), rightEye: applySimilarity(toPhoto, a.rightEye), mouth: applySimilarity(toPhoto, a.mouth) });
+  const close = (p: { x: number; y: number }, q: { x: number; y: number }) => Math.hypot(p.x - q.x, p.y - q.y) < 1e-9;
+  for (const rule of ['eyes', 'eyes-mouth'] as const) {
+    const toFace = alignmentOf(landmarksAt(mapped(FER2013_ANCHORS)), rule);
+    assert.ok(Math.abs(scaleOf(toFace) - 1 / 3) < 1e-12, rule);
+    for (const name of ['leftEye', 'rightEye', 'mouth'] as const) {
+      assert.ok(close(applySimilarity(toFace, mapped(FER2013_ANCHORS)[name]), FER2013_ANCHORS[name]), `${rule}: ${name}`);
+    }
+  }
+
+  // The head turned about its vertical axis: the eyes 20% closer together around their midpoint, the mouth where it was.
+  const mid = { x: (FER2013_ANCHORS.leftEye.x + FER2013_ANCHORS.rightEye.x) / 2, y: (FER2013_ANCHORS.leftEye.y + FER2013_ANCHORS.rightEye.y) / 2 };
+  const squeeze = (p: { x: number; y: number }) => ({ x: mid.x + 0.8 * (p.x - mid.x), y: p.y });
+  const turned = mapped({ leftEye: squeeze(FER2013_ANCHORS.leftEye), rightEye: squeeze(FER2013_ANCHORS.rightEye), mouth: FER2013_ANCHORS.mouth });
+  const eyesOnly = alignmentOf(landmarksAt(turned), 'eyes');
+  const withMouth = alignmentOf(landmarksAt(turned), 'eyes-mouth');
+  assert.ok(close(applySimilarity(eyesOnly, turned.leftEye), FER2013_ANCHORS.leftEye) && close(applySimilarity(eyesOnly, turned.rightEye), FER2013_ANCHORS.rightEye), 'eyes-only puts the eyes exactly');
+  assert.ok(Math.abs(scaleOf(eyesOnly) * 3 - 1.25) < 1e-3, 'eyes-only enlarges the turned face by 1/0.8');
+  assert.ok(scaleOf(withMouth) * 3 < 1.1, `the fit with the mouth keeps it near its size (x${(scaleOf(withMouth) * 3).toFixed(3)})`);
+  const mouthOff = (t: typeof eyesOnly) => Math.hypot(applySimilarity(t, turned.mouth).x - FER2013_ANCHORS.mouth.x, applySimilarity(t, turned.mouth).y - FER2013_ANCHORS.mouth.y);
+  assert.ok(mouthOff(eyesOnly) > 4 && mouthOff(withMouth) < 1.5, `mouth off by ${mouthOff(eyesOnly).toFixed(2)} px (eyes) and ${mouthOff(withMouth).toFixed(2)} px (eyes and mouth)`);
+  assert.ok(Math.abs(rotationOf(withMouth) + Math.PI / 6) < 0.01, `the fit still turns the face back (${(rotationOf(withMouth) * 180 / Math.PI).toFixed(2)} degrees)`);
 });
