@@ -46,6 +46,7 @@ if (flags.export) {
 }
 const backend = await initBackend();
 const net = buildClassifier(settings, flags.seed);
+const truth = test.map((i) => dataset.labels[i]!);
 const started = performance.now();
 let scoringMs = 0;
 try {
@@ -54,7 +55,10 @@ try {
     seed: flags.seed,
     onEpoch: (epoch) => {
       const scoring = performance.now();
-      const metrics = classificationMetrics(predictProbabilities(net, dataset.pixels, test, 256), test.map((i) => dataset.labels[i]!), NUM_EXPRESSIONS);
+      // Both readings each epoch, so one run says what test-time flipping adds.
+      const score = (testFlip: boolean) => classificationMetrics(predictProbabilities(net, dataset.pixels, test, 256, testFlip), truth, NUM_EXPRESSIONS);
+      const metrics = score(settings.testFlip);
+      const other = score(!settings.testFlip);
       scoringMs += performance.now() - scoring;
       console.log(
         JSON.stringify({
@@ -69,6 +73,7 @@ try {
           meanAuc: Math.round(metrics.meanAuc * 10_000) / 10_000,
           accuracy: Math.round(metrics.accuracy * 10_000) / 10_000,
           recall: Object.fromEntries(EXPRESSIONS.map((e, c) => [e, Math.round(metrics.recall[c]! * 100) / 100])),
+          [settings.testFlip ? 'withoutTestFlip' : 'withTestFlip']: { meanAuc: Math.round(other.meanAuc * 10_000) / 10_000, accuracy: Math.round(other.accuracy * 10_000) / 10_000 },
         }),
       );
     },

@@ -97,12 +97,17 @@ def roc_auc(scores, positive):
     n0 = len(positive) - n1
     return (ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
 
-def score():
+def score(mirrored=False):
     net.eval()
     with torch.no_grad():
         logits = net(x_test)
         if a.class_balance == 'logits': logits = logits - log_shares
-        probabilities = F.softmax(logits, 1).numpy()
+        probabilities = F.softmax(logits, 1)
+        if mirrored:  # test-time augmentation: the mean of the face's and its mirror image's probabilities
+            flipped = net(x_test.flip(-1))
+            if a.class_balance == 'logits': flipped = flipped - log_shares
+            probabilities = (probabilities + F.softmax(flipped, 1)) / 2
+        probabilities = probabilities.numpy()
     net.train()
     labels = y_test.numpy()
     predicted = probabilities.argmax(1)
@@ -126,6 +131,8 @@ for epoch in range(1, a.epochs + 1):
         step += 1
     trained += time.time() - started
     auc, accuracy, recall = score()
+    mirrored_auc, mirrored_accuracy, _ = score(mirrored=True)
     print(json.dumps({'bench': 'torch-recipe', **{k: v for k, v in vars(a).items() if k != 'dir'}, 'epoch': epoch,
                       'trainImages': len(y_pool), 'imageEpochs': epoch * len(y_pool), 'trainSeconds': round(trained, 1),
-                      'meanAuc': round(auc, 4), 'accuracy': round(accuracy, 4), 'recall': recall}), flush=True)
+                      'meanAuc': round(auc, 4), 'accuracy': round(accuracy, 4), 'recall': recall,
+                      'mirrored': {'meanAuc': round(mirrored_auc, 4), 'accuracy': round(mirrored_accuracy, 4)}}), flush=True)

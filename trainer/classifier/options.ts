@@ -31,6 +31,8 @@ export interface ClassifierSettings {
   shift: number;
   labelSmoothing: number;
   classBalance: ClassBalance;
+  /** Score each face as the mean of its own and its mirror image's probabilities (test-time augmentation). */
+  testFlip: boolean;
 }
 
 type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
@@ -45,10 +47,10 @@ type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
  */
 export const DEFAULT_RECIPE: RecipeName = 'strong';
 export const RECIPE_SETTINGS: Record<RecipeName, RecipeSettings> = {
-  quick: { architecture: 'study', width: 1, dropout: 0, epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'constant', flip: true, shift: 0, labelSmoothing: 0.1, classBalance: 'none' },
-  reference: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 1e-4, schedule: 'constant', flip: false, shift: 0, labelSmoothing: 0, classBalance: 'weights' },
-  fast: { architecture: 'study', width: 1, dropout: 0, epochs: 4, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights' },
-  strong: { architecture: 'study', width: 1, dropout: 0, epochs: 8, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights' },
+  quick: { architecture: 'study', width: 1, dropout: 0, epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'constant', flip: true, shift: 0, labelSmoothing: 0.1, classBalance: 'none', testFlip: false },
+  reference: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 1e-4, schedule: 'constant', flip: false, shift: 0, labelSmoothing: 0, classBalance: 'weights', testFlip: false },
+  fast: { architecture: 'study', width: 1, dropout: 0, epochs: 4, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: false },
+  strong: { architecture: 'study', width: 1, dropout: 0, epochs: 8, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: false },
 };
 
 const positive = (name: string) => number(name, (v) => v > 0);
@@ -79,6 +81,7 @@ export const CLASSIFIER_OPTIONS: readonly ClassifierOption[] = [
   option({ flag: '--flip <bool>', field: 'flip', parse: yesNo('flip'), help: 'mirror training images left-right at random' }),
   option({ flag: '--shift <pixels>', field: 'shift', parse: integer('shift', 0), help: 'move training images by up to this many pixels at random' }),
   option({ flag: '--label-smoothing <x>', field: 'labelSmoothing', parse: share('label smoothing'), help: 'share of each target spread over all classes' }),
+  option({ flag: '--test-flip <bool>', field: 'testFlip', parse: yesNo('test flip'), help: "score each face as the mean of its and its mirror image's probabilities" }),
   option({ flag: '--class-balance <how>', field: 'classBalance', parse: oneOf('class balance', CLASS_BALANCES), help: `rare classes: ${CLASS_BALANCES.join(', ')} (weights: loss weights n / (7 n_class); logits: log class shares taken off the trained logits)` }),
 ];
 

@@ -18,7 +18,7 @@ import { learningRateAt } from './schedule.js';
 
 const REPLICA = new URL('./classifier-replica.ts', import.meta.url);
 
-export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout'> {
+export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout' | 'testFlip'> {
   seed: number;
   /**
    * Data-parallel replicas, each on a worker thread with its share of every batch; 1 trains on
@@ -287,12 +287,19 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
   }
 }
 
-/** Softmax probabilities, count x 7 row-major, for the images at `indices`. */
-export function predictProbabilities(net: BuiltNetwork, pixels: Uint8Array, indices: readonly number[], batchSize: number): Float32Array {
+/**
+ * Softmax probabilities, count x 7 row-major, for the images at `indices`; with `testFlip`, the
+ * mean of each face's and its mirror image's (the classifier trained on mirrored faces too).
+ */
+export function predictProbabilities(net: BuiltNetwork, pixels: Uint8Array, indices: readonly number[], batchSize: number, testFlip = false): Float32Array {
   const out = new Float32Array(indices.length * NUM_EXPRESSIONS);
+  const predict = (x: tf.Tensor4D) => tf.softmax(logits(net, x, { training: false }));
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);
-    const probabilities = tf.tidy(() => tf.softmax(logits(net, imageBatch(pixels, batch), { training: false })));
+    const probabilities = tf.tidy(() => {
+      const x = imageBatch(pixels, batch);
+      return testFlip ? tf.div(tf.add(predict(x), predict(tf.reverse(x, 2))), 2) : predict(x);
+    });
     out.set(probabilities.dataSync(), start * NUM_EXPRESSIONS);
     probabilities.dispose();
   }
