@@ -44,8 +44,9 @@ export function registerEvaluateCommands(program: Command): void {
       `
 Writes <run>/evaluations/step-N.json per step, quality.png (the measures over steps) and grid.png
 (the fixed held-out faces, then their translation at each evaluated step). The best checkpoint is
-the one the judge most often reads as the target among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim}
-to their inputs (KID breaks near-ties); 'faceaug train' registers that step's generator when the run ends,
+picked among those with mean SSIM >= ${DEFAULT_SELECTION.minSsim} to their inputs: of the ones the judge reads as the
+target at least ${DEFAULT_SELECTION.expressive} x as often as real target faces, the lowest KID; until one gets there,
+the one most often read as the target (KID breaks near-ties); 'faceaug train' registers that step's generator when the run ends,
 'evaluate --register-best' does so for a run that has ended. Those files belong to the first judge
 that evaluated the run; another judge's readings (--judge) go to <run>/evaluations/judge-<id>/.`,
     )

@@ -41,8 +41,8 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     assert.deepEqual((await readdir(join(runDir, 'evaluations'))).filter((f) => f.endsWith('.json')), ['step-0000008.json', 'step-0000012.json']);
     const [at8, at12] = await Promise.all([8, 12].map(async (s) => JSON.parse(await readFile(join(runDir, 'evaluations', `step-00000${String(s).padStart(2, '0')}.json`), 'utf8'))));
     const { selectCheckpoint } = await import('../../trainer/evaluate/select-checkpoint.js');
-    const candidate = (q: typeof at8) => ({ step: q.step, targetRate: q.expression.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
-    assert.equal(generatorStep, selectCheckpoint([candidate(at8), candidate(at12)]).step);
+    const { asCandidate } = await import('../../trainer/evaluate/evaluate-run.js');
+    assert.equal(generatorStep, selectCheckpoint([at8, at12].map(asCandidate)).step);
     const record = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as { generatorStep?: number };
     assert.equal(record.generatorStep, generatorStep === 12 ? undefined : generatorStep);
 

@@ -107,7 +107,8 @@ async function readEvaluations(folder: string): Promise<StepQuality[]> {
   return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(folder, n), 'utf8')) as StepQuality));
 }
 
-const asCandidate = (q: StepQuality): CheckpointQuality => ({ step: q.step, targetRate: q.expression.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
+/** An evaluation as the selection rule reads it. */
+export const asCandidate = (q: StepQuality): CheckpointQuality => ({ step: q.step, targetRate: q.expression.targetRate, ceiling: q.ceiling.targetRate, ssim: q.identity.ssim, kid: q.realism.mean });
 
 /** The fixed material every evaluation of one translator reads: held-out sources, real targets, the judge. */
 interface HeldOut {
