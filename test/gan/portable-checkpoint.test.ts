@@ -91,6 +91,18 @@ test('train --resume-from continues a portable checkpoint on a fresh data dir, o
     assert.equal(rows.length, 1 + 24, 'the loss history covers the steps before and after the move');
     const { checkpoint: updated } = decodePortable(await readFile(portable));
     assert.equal(updated.globalStep, 24, 'the resumed run keeps the same portable file up to date');
+
+    // A finished checkpoint on yet another machine trains nothing, and its generator still gets a
+    // snapshot, to be evaluated and shipped there.
+    const third = join(dir, 'third');
+    await syntheticVersion(third, csv);
+    const finished = faceaug(['train', '--resume-from', portable, '--data-dir', third, '--backend', 'wasm', '--json']);
+    assert.equal(finished.status, 0, finished.stderr);
+    const shipped = JSON.parse(finished.stdout) as { steps: number; runDir: string };
+    assert.equal(shipped.steps, 24);
+    const snapshot = await loadSnapshot(shipped.runDir, 24);
+    assert.deepEqual([...snapshot.keys()], [...updated.state.weights.gAB.keys()]);
+    for (const [name, { values }] of updated.state.weights.gAB) assert.deepEqual(snapshot.get(name)!.values, values, name);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import type { NamedWeights } from '../../core/networks/weights.js';
 import { ReplicaGroup } from '../parallel/replica-group.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
-import { saveSnapshot } from './snapshots.js';
+import { saveSnapshot, snapshotSteps } from './snapshots.js';
 import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
 import type { CycleGanShard } from './cyclegan-replica.js';
 import { seededRandom } from '../../core/random.js';
@@ -179,6 +179,12 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       }
     }
     const final = await group.one<CycleGanState>(0, 'getState');
+    // A run resumed at its last step (a finished portable checkpoint on a new machine) trains
+    // nothing; its generator still gets a snapshot, to be evaluated and shipped like any other.
+    if (input.snapshotEvery > 0 && !(await snapshotSteps(runDir)).includes(globalStep)) {
+      await saveSnapshot(runDir, globalStep, final.weights.gAB);
+      await input.onSnapshot?.(globalStep);
+    }
     return { generator: final.weights.gAB, history, globalStep, scheduledSteps };
   } finally {
     await group.close();
