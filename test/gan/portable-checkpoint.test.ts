@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Checkpoint } from '../../trainer/gan/checkpoint.js';
+import { loadCheckpoint, type Checkpoint } from '../../trainer/gan/checkpoint.js';
 import { decodePortable, encodePortable, type DataReference } from '../../trainer/gan/portable-checkpoint.js';
 import { PRESETS } from '../../trainer/gan/options.js';
 import { loadSnapshot } from '../../trainer/gan/snapshots.js';
@@ -92,8 +92,9 @@ test('train --resume-from continues a portable checkpoint on a fresh data dir, o
     const { checkpoint: updated } = decodePortable(await readFile(portable));
     assert.equal(updated.globalStep, 24, 'the resumed run keeps the same portable file up to date');
 
-    // A finished checkpoint on yet another machine trains nothing, and its generator still gets a
-    // snapshot, to be evaluated and shipped there.
+    // A finished checkpoint on yet another machine trains nothing, and still gets a run checkpoint
+    // and a generator snapshot, to be evaluated and shipped there; its file is left as it was.
+    const before = await readFile(portable);
     const third = join(dir, 'third');
     await syntheticVersion(third, csv);
     const finished = faceaug(['train', '--resume-from', portable, '--data-dir', third, '--backend', 'wasm', '--json']);
@@ -103,6 +104,8 @@ test('train --resume-from continues a portable checkpoint on a fresh data dir, o
     const snapshot = await loadSnapshot(shipped.runDir, 24);
     assert.deepEqual([...snapshot.keys()], [...updated.state.weights.gAB.keys()]);
     for (const [name, { values }] of updated.state.weights.gAB) assert.deepEqual(snapshot.get(name)!.values, values, name);
+    assert.equal((await loadCheckpoint(shipped.runDir))?.globalStep, 24);
+    assert.ok(before.equals(await readFile(portable)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import type { NamedWeights } from '../../core/networks/weights.js';
 import { ReplicaGroup } from '../parallel/replica-group.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
-import { saveSnapshot, snapshotSteps } from './snapshots.js';
+import { saveSnapshot } from './snapshots.js';
 import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
 import type { CycleGanShard } from './cyclegan-replica.js';
 import { seededRandom } from '../../core/random.js';
@@ -108,10 +108,10 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
     }
     input.onStart?.({ totalSteps, globalStep, backend: group.backend, workers });
 
-    const checkpoint = async () => {
+    const currentState = async (): Promise<Checkpoint> => {
       const states = await group.all<CycleGanState>('getState', Array(workers).fill(undefined));
       const { weights, optimizers } = states[0]!;
-      const saved: Checkpoint = {
+      return {
         options,
         globalStep,
         epoch: Math.floor(globalStep / perEpoch),
@@ -120,9 +120,13 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
         state: { weights, optimizers },
         pools: states.map((s) => s.pools),
       };
+    };
+    const checkpoint = async () => {
+      const saved = await currentState();
       await saveCheckpoint(runDir, saved);
       await input.onCheckpoint?.(saved);
     };
+    const firstStep = globalStep;
 
     if (globalStep > totalSteps) throw new RangeError(`the run is already at step ${globalStep}, past the requested stop at ${totalSteps}`);
     while (globalStep < totalSteps) {
@@ -180,10 +184,14 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
     }
     const final = await group.one<CycleGanState>(0, 'getState');
     // A run resumed at its last step (a finished portable checkpoint on a new machine) trains
-    // nothing; its generator still gets a snapshot, to be evaluated and shipped like any other.
-    if (input.snapshotEvery > 0 && !(await snapshotSteps(runDir)).includes(globalStep)) {
-      await saveSnapshot(runDir, globalStep, final.weights.gAB);
-      await input.onSnapshot?.(globalStep);
+    // nothing; it still gets its own checkpoint and generator snapshot, to be evaluated,
+    // registered and shipped like any other. The file it came from is left as it was.
+    if (globalStep === firstStep) {
+      await saveCheckpoint(runDir, await currentState());
+      if (input.snapshotEvery > 0) {
+        await saveSnapshot(runDir, globalStep, final.weights.gAB);
+        await input.onSnapshot?.(globalStep);
+      }
     }
     return { generator: final.weights.gAB, history, globalStep, scheduledSteps };
   } finally {
