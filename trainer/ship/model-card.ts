@@ -69,6 +69,7 @@ export function modelCard(input: CardInput): string {
     `- Mean losses over the last ${last.length} steps: generator ${avg('generator')}, adversarial ${avg('adversarial')}, cycle ${avg('cycle')}, identity ${avg('identity')}, D_A ${avg('discriminatorA')}, D_B ${avg('discriminatorB')}.`,
     `- \`samples.png\`: neutral faces (top) and what this ONNX file makes of them (bottom). FER2013 itself may not be redistributed, so the faces come from the photos in @vladmandic/face-api's demo folder, aligned to FER2013's framing by the server's face pipeline and read by face-api's expression network: those it reads as neutral, most neutral first, then (those photos hold fewer neutral faces than the grid has places) the others by their probability of neutral. \`losses.csv\` and \`losses.png\`: the loss history.`,
     ...(record.generatorStep !== undefined ? [`- Shipped generator: step ${record.generatorStep}, the best evaluated one by the selection rule (see Translation quality), not the last.`] : []),
+    ...(record.resumedFrom ? [`- Steps up to ${record.resumedFrom.step} were trained on another machine; this run took over from the portable checkpoint \`${cardPath(record.resumedFrom.path)}\`.`] : []),
     ...(record.initializedFrom ? [`- Warm start: the networks began from the weights of \`${cardPath(record.initializedFrom.path)}\` (step ${record.initializedFrom.step} of an earlier run).`] : []),
     '',
     '## Translation quality',
