@@ -31,7 +31,7 @@ test('augmentation: none copies, a flip mirrors rows, a shift repeats the border
 
 test('classifier settings: a recipe fills what the flags leave out; one flag per field', () => {
   assert.deepEqual(classifierSettings({}), { recipe: 'strong', ...RECIPE_SETTINGS.strong });
-  assert.deepEqual(RECIPE_SETTINGS.strong, { ...RECIPE_SETTINGS.fast, epochs: 8 }, "strong is fast's recipe over twice the epochs");
+  assert.deepEqual(RECIPE_SETTINGS.strong, { ...RECIPE_SETTINGS.fast, epochs: 20, testFlip: true }, "strong is fast's recipe over the study's 20 epochs, scored with mirrors");
   assert.deepEqual(classifierSettings({ recipe: 'quick' }), { recipe: 'quick', ...RECIPE_SETTINGS.quick });
   assert.deepEqual(classifierSettings({ recipe: 'reference', epochs: 3, width: undefined }), { recipe: 'reference', ...RECIPE_SETTINGS.reference, epochs: 3 });
   const fields = CLASSIFIER_OPTIONS.map((o) => o.field).sort();
