@@ -10,7 +10,7 @@ import { findVersion, type DatasetVersion } from '../data/version-store.js';
 import { exportOnnx } from '../onnx/export-onnx.js';
 import { packTensors, weightsToTensors } from '../networks/tensor-file.js';
 import { initBackend } from '../tfjs/backend.js';
-import { loadCheckpoint, removeStaleCheckpointTemp, type Checkpoint } from './checkpoint.js';
+import { loadCheckpoint, removeStaleCheckpointTemp, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { loadPortable, savePortable, type DataReference } from './portable-checkpoint.js';
 import { domainImages, showcaseFaces } from './domains.js';
 import { onnxTranslationGrid } from '../onnx/translation-grid.js';
@@ -213,6 +213,9 @@ async function createRun(
   if (resume) record.resumedFrom = { path: input.portablePath ?? '', step: resume.globalStep };
   if (warm) record.initializedFrom = warm.from;
   await writeRunRecord(dir, record);
+  // The run owns the state it took over from its first moment: `--resume <run>` before its first
+  // own checkpoint, and packaging a run that had nothing left to train, both read it from here.
+  if (resume) await saveCheckpoint(dir, resume);
   const onCheckpoint = await portableWriter(input.dataDir, version, input.portablePath);
   return run(input.dataDir, record, dir, { ...domains(dataset, version, options), ...input, options, resume, initialWeights: warm?.weights, lossJudge: judge?.classifier, onCheckpoint });
 }

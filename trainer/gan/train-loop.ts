@@ -108,10 +108,10 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
     }
     input.onStart?.({ totalSteps, globalStep, backend: group.backend, workers });
 
-    const currentState = async (): Promise<Checkpoint> => {
+    const checkpoint = async () => {
       const states = await group.all<CycleGanState>('getState', Array(workers).fill(undefined));
       const { weights, optimizers } = states[0]!;
-      return {
+      const saved: Checkpoint = {
         options,
         globalStep,
         epoch: Math.floor(globalStep / perEpoch),
@@ -120,11 +120,12 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
         state: { weights, optimizers },
         pools: states.map((s) => s.pools),
       };
-    };
-    const checkpoint = async () => {
-      const saved = await currentState();
       await saveCheckpoint(runDir, saved);
       await input.onCheckpoint?.(saved);
+    };
+    const snapshot = async (generator: CycleGanState['weights']['gAB']) => {
+      await saveSnapshot(runDir, globalStep, generator);
+      await input.onSnapshot?.(globalStep);
     };
     const firstStep = globalStep;
 
@@ -173,8 +174,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       const ending = globalStep === totalSteps;
       if (epochDone || ending || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
       if (input.snapshotEvery > 0 && (globalStep % input.snapshotEvery === 0 || ending)) {
-        await saveSnapshot(runDir, globalStep, (await group.one<CycleGanState>(0, 'getState')).weights.gAB);
-        await input.onSnapshot?.(globalStep);
+        await snapshot((await group.one<CycleGanState>(0, 'getState')).weights.gAB);
       }
       // Written whether or not anyone listens: registration stores the loss plot with the version.
       if (epochDone) {
@@ -184,15 +184,8 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
     }
     const final = await group.one<CycleGanState>(0, 'getState');
     // A run resumed at its last step (a finished portable checkpoint on a new machine) trains
-    // nothing; it still gets its own checkpoint and generator snapshot, to be evaluated,
-    // registered and shipped like any other. The file it came from is left as it was.
-    if (globalStep === firstStep) {
-      await saveCheckpoint(runDir, await currentState());
-      if (input.snapshotEvery > 0) {
-        await saveSnapshot(runDir, globalStep, final.weights.gAB);
-        await input.onSnapshot?.(globalStep);
-      }
-    }
+    // nothing; its generator still gets a snapshot, to be evaluated and shipped like any other.
+    if (globalStep === firstStep && input.snapshotEvery > 0) await snapshot(final.weights.gAB);
     return { generator: final.weights.gAB, history, globalStep, scheduledSteps };
   } finally {
     await group.close();
