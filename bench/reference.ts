@@ -19,12 +19,13 @@ export const referenceCycleGan: CycleGanConfig = {
   lambdaIdentity: 0.5,
   perceptual: null,
   expressionLoss: null,
-lambdaChange: 0,
+  lambdaChange: 0,
   augment: [],
   // The PyTorch script has no image pool or label tricks; neither costs measurable time.
   minority: 'B',
   minorityLabelSmoothing: 0,
   minorityLabelFlip: 0,
   poolSize: 0,
+  generatorAverage: 0,
   seed: 0,
 };

@@ -13,7 +13,7 @@ const TINY = [
   '--ngf', '4', '--blocks', '1', '--sub-blocks', '2', '--ndf', '4', '--d-layers', '2',
   '--batch-size', '2', '--workers', '1', '--epochs', '2', '--decay-epochs', '1', '--steps-per-epoch', '8',
   '--pool-size', '3', '--label-flip', '0.2', '--instance-noise', '0.1', '--noise-epochs', '2', '--jitter', '2,10,0.1', '--checkpoint-every', '5',
-  '--snapshot-every', '10',
+  '--snapshot-every', '10', '--ema', '0.8',
   '--backend', 'wasm', '--json',
 ];
 const TOTAL_STEPS = 24;
@@ -85,6 +85,10 @@ test('a run killed with SIGKILL mid-epoch resumes and repeats the uninterrupted 
     assert.deepEqual(await snapshotSteps(wholeResult.runDir), [10, 20, 24]);
     assert.deepEqual(await snapshotSteps(resumedResult.runDir), [10, 20, 24]);
     assert.deepEqual(await loadSnapshot(resumedResult.runDir, 24), await loadSnapshot(wholeResult.runDir, 24));
+    // --ema: what a run snapshots (and so evaluates and ships) is the average, not the last weights.
+    const { weights } = (await loadCheckpoint(resumedResult.runDir))!.state;
+    assert.deepEqual(await loadSnapshot(resumedResult.runDir, 24), weights.gABAverage);
+    assert.notDeepEqual(weights.gABAverage, weights.gAB);
 
     const again = faceaug(['train', '--resume', killedRun, '--data-dir', dataDir]);
     assert.equal(again.status, 1);
@@ -112,4 +116,7 @@ test('train rejects bad input with a clear message and a non-zero exit', async (
   const badFlag = faceaug(['train', '--data', 'x', '--target', 'disgust', '--lr', '-1']);
   assert.equal(badFlag.status, 1);
   assert.match(badFlag.stderr, /invalid lr '-1'/);
+  const badAverage = faceaug(['train', '--data', 'x', '--target', 'disgust', '--ema', '1']);
+  assert.equal(badAverage.status, 1);
+  assert.match(badAverage.stderr, /invalid ema '1'/);
 });

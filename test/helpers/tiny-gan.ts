@@ -26,6 +26,7 @@ export function tinyCycleGan(overrides: Partial<CycleGanConfig> = {}): CycleGanC
     minorityLabelSmoothing: 0,
     minorityLabelFlip: 0,
     poolSize: 0,
+    generatorAverage: 0,
     seed: 3,
     ...overrides,
   };

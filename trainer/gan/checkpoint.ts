@@ -31,7 +31,7 @@ interface Meta {
   pools: Array<Record<Domain, { capacity: number; size: number }>>;
 }
 
-const NETWORKS = ['gAB', 'gBA', 'dA', 'dB'] as const;
+const NETWORKS = ['gAB', 'gBA', 'dA', 'dB', 'gABAverage'] as const;
 const FILE = 'checkpoint.bin';
 
 type TrainingState = Checkpoint['state'];
@@ -41,7 +41,7 @@ const OPTIMIZERS: OptimizerName[] = ['generator', 'discriminator'];
 /** The weights and optimiser moments as named tensors (`weights/<net>/<key>`, `optimizer/<which>/<name>`). */
 export function stateTensors(state: TrainingState): Array<NamedTensor & { optimizer: boolean }> {
   return [
-    ...NETWORKS.flatMap((net) => [...state.weights[net]].map(([key, { shape, values }]) => ({ name: `weights/${net}/${key}`, shape, values, optimizer: false }))),
+    ...NETWORKS.flatMap((net) => [...(state.weights[net] ?? [])].map(([key, { shape, values }]) => ({ name: `weights/${net}/${key}`, shape, values, optimizer: false }))),
     ...OPTIMIZERS.flatMap((which) => state.optimizers[which].map(({ name, shape, values }) => ({ name: `optimizer/${which}/${name}`, shape, values, optimizer: true }))),
   ];
 }
@@ -58,8 +58,9 @@ export function stateFromTensors(tensors: ReadonlyMap<string, { shape: number[];
       if (!tensor) throw new Error(`checkpoint lacks tensor optimizer/${which}/${name}`);
       return { name, shape: tensor.shape, values: tensor.values };
     });
+  const average = weightsOf('gABAverage');
   return {
-    weights: { gAB: weightsOf('gAB'), gBA: weightsOf('gBA'), dA: weightsOf('dA'), dB: weightsOf('dB') },
+    weights: { gAB: weightsOf('gAB'), gBA: weightsOf('gBA'), dA: weightsOf('dA'), dB: weightsOf('dB'), ...(average.size > 0 && { gABAverage: average }) },
     optimizers: { generator: optimizer('generator'), discriminator: optimizer('discriminator') },
   };
 }

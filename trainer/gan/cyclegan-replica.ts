@@ -44,7 +44,7 @@ export async function createReplica(config: CycleGanConfig, context: ReplicaCont
     translate(input: { images: Float32Array; count: number; size: number }): { translated: Float32Array; reconstructed: Float32Array } {
       return tf.tidy(() => {
         const x = tf.tensor4d(input.images, [input.count, input.size, input.size, 1]);
-        const translated = forward(gan.gAB, x, { training: false });
+        const translated = forward(gan.translator, x, { training: false });
         const reconstructed = forward(gan.gBA, translated, { training: false });
         return { translated: translated.dataSync() as Float32Array, reconstructed: reconstructed.dataSync() as Float32Array };
       });

@@ -13,6 +13,7 @@ import { targetExpressionLoss, type ExpressionLossSettings } from './expression-
 import { loadClassifier } from '../classifier/classifier-file.js';
 import { logits as classifierLogits } from '../classifier/train.js';
 import type { FaceExpressionModel } from '../networks/face-expression-model.js';
+import { updateAverage } from './generator-average.js';
 
 export type Adversarial = 'lsgan' | 'wgan-gp';
 export type Domain = 'A' | 'B';
@@ -48,6 +49,11 @@ export interface CycleGanConfig {
   augment: readonly AugmentPolicy[];
   /** Image pool size per discriminator (50 in the reference; 0 disables). */
   poolSize: number;
+  /**
+   * Decay per step of an exponential moving average of the A->B generator's weights, the
+   * translator that snapshots, samples and exports then use (0: none, the last weights).
+   */
+  generatorAverage: number;
   seed: number;
 }
 
@@ -76,12 +82,18 @@ export interface CycleGanLosses {
 }
 
 export interface CycleGanState {
-  weights: Record<'gAB' | 'gBA' | 'dA' | 'dB', NamedWeights>;
+  /** `gABAverage`: the moving average of gAB, in runs that keep one. */
+  weights: Record<'gAB' | 'gBA' | 'dA' | 'dB', NamedWeights> & { gABAverage?: NamedWeights };
   optimizers: Record<'generator' | 'discriminator', Array<{ name: string; shape: number[]; values: Float32Array }>>;
   pools: Record<Domain, ImagePoolState>;
 }
 
 const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
+
+/** The source -> target translator of a training state: the averaged generator where there is one. */
+export function translatorWeights(weights: CycleGanState['weights']): NamedWeights {
+  return weights.gABAverage ?? weights.gAB;
+}
 
 /**
  * Instance noise (Sønderby et al. 2017) for discriminator inputs: N(0, sigma^2), seeded from the
@@ -109,6 +121,8 @@ export class CycleGan {
   readonly gBA: BuiltNetwork;
   readonly dA: BuiltNetwork;
   readonly dB: BuiltNetwork;
+  /** The moving average of gAB (config.generatorAverage > 0): never optimised, only averaged. */
+  readonly gABAverage?: BuiltNetwork;
   private readonly generatorOptimizer: tf.AdamOptimizer;
   private readonly discriminatorOptimizer: tf.AdamOptimizer;
   private readonly pools: Record<Domain, ImagePoolState>;
@@ -125,10 +139,17 @@ export class CycleGan {
     this.gBA = buildNetwork(config.generator, config.seed + 1, 'gBA');
     this.dA = buildNetwork(config.discriminator, config.seed + 2, 'dA');
     this.dB = buildNetwork(config.discriminator, config.seed + 3, 'dB');
+    // Drawn under gAB's key, the average starts equal to gAB.
+    if (config.generatorAverage > 0) this.gABAverage = buildNetwork(config.generator, config.seed, 'gABAverage', 'gAB');
     this.generatorOptimizer = tf.train.adam(config.learningRate, config.beta1, 0.999);
     this.discriminatorOptimizer = tf.train.adam(config.learningRate, config.beta1, 0.999);
     this.pools = { A: emptyPool(config.poolSize), B: emptyPool(config.poolSize) };
     if (config.expressionLoss?.judge) this.lossJudge = loadClassifier(config.expressionLoss.judge.classifier, 'lossJudge');
+  }
+
+  /** The source -> target translator: the averaged generator where there is one. */
+  get translator(): BuiltNetwork {
+    return this.gABAverage ?? this.gAB;
   }
 
   private get generatorVariables(): tf.Variable[] {
@@ -207,7 +228,7 @@ export class CycleGan {
       parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression), tf.keep(change));
       return total;
     }, this.generatorVariables);
-    this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
+    this.applyGenerator(g.grads, context);
 
     const pooledA = this.fromPool('A', fakeA, random);
     const pooledB = this.fromPool('B', fakeB, random);
@@ -298,7 +319,7 @@ export class CycleGan {
       parts.push(tf.keep(adversarial), tf.keep(cycle), tf.keep(identity), tf.keep(expression), tf.keep(change));
       return total;
     }, this.generatorVariables);
-    this.apply(this.generatorOptimizer, g.grads, this.generatorVariables, context);
+    this.applyGenerator(g.grads, context);
     const [adversarial, cycle, identity, expression, change] = parts.map(scalar) as [number, number, number, number, number];
     const losses = { generator: scalar(g.value), adversarial, cycle, identity, expression, change, discriminatorA: criticA, discriminatorB: criticB };
     tf.dispose([g.value, ...parts]);
@@ -323,6 +344,11 @@ export class CycleGan {
     return tf.tensor4d(out, fakes.shape);
   }
 
+  private applyGenerator(grads: tf.NamedTensorMap, context: ReplicaContext) {
+    this.apply(this.generatorOptimizer, grads, this.generatorVariables, context);
+    if (this.gABAverage) updateAverage(this.gABAverage, this.gAB, this.config.generatorAverage);
+  }
+
   private apply(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, variables: tf.Variable[], context: ReplicaContext) {
     const averaged = averageGradients(grads, variables, context);
     optimizer.applyGradients(averaged);
@@ -330,28 +356,46 @@ export class CycleGan {
   }
 
   async getState(): Promise<CycleGanState> {
-    const optimizerState = async (optimizer: tf.AdamOptimizer) => [
-      // Adam's iteration count is an int32 scalar; everything is stored as float32 values.
-      ...(await optimizer.getWeights()).map(({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: Float32Array.from(tensor.dataSync()) })),
-      ...Object.entries(adamPowers(optimizer)).map(([name, v]) => ({ name, shape: [], values: Float32Array.from(v.dataSync()) })),
-    ];
+    const optimizerState = async (optimizer: tf.AdamOptimizer) => {
+      const [iterations, ...moments] = await optimizer.getWeights();
+      const values = [iterations!, ...moments].map(({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: Float32Array.from(tensor.dataSync()) }));
+      // getWeights makes the iteration count afresh on every call (the moments are the optimiser's own).
+      iterations!.tensor.dispose();
+      return [
+        // Adam's iteration count is an int32 scalar; everything is stored as float32 values.
+        ...values,
+        ...Object.entries(adamPowers(optimizer)).map(([name, v]) => ({ name, shape: [], values: Float32Array.from(v.dataSync()) })),
+      ];
+    };
     return {
-      weights: { gAB: readWeights(this.gAB), gBA: readWeights(this.gBA), dA: readWeights(this.dA), dB: readWeights(this.dB) },
+      weights: {
+        gAB: readWeights(this.gAB),
+        gBA: readWeights(this.gBA),
+        dA: readWeights(this.dA),
+        dB: readWeights(this.dB),
+        ...(this.gABAverage && { gABAverage: readWeights(this.gABAverage) }),
+      },
       optimizers: { generator: await optimizerState(this.generatorOptimizer), discriminator: await optimizerState(this.discriminatorOptimizer) },
       pools: { A: { ...this.pools.A, images: this.pools.A.images.map((i) => i.slice()) }, B: { ...this.pools.B, images: this.pools.B.images.map((i) => i.slice()) } },
     };
   }
 
-  /** The four networks' weights only: optimisers and pools stay as they are (fresh, for a warm start). */
+  /**
+   * The four networks' weights only: optimisers and pools stay as they are (fresh, for a warm
+   * start), and the average, if any, starts again from gAB.
+   */
   setWeights(weights: CycleGanState['weights']): void {
     loadWeights(this.gAB, weights.gAB);
     loadWeights(this.gBA, weights.gBA);
     loadWeights(this.dA, weights.dA);
     loadWeights(this.dB, weights.dB);
+    if (this.gABAverage) loadWeights(this.gABAverage, weights.gAB);
   }
 
   async setState(state: CycleGanState): Promise<void> {
     this.setWeights(state.weights);
+    // A checkpoint of a run that kept no average yet (an older run, a changed option) starts it here.
+    if (this.gABAverage && state.weights.gABAverage) loadWeights(this.gABAverage, state.weights.gABAverage);
     const restore = async (optimizer: tf.AdamOptimizer, saved: CycleGanState['optimizers']['generator']) => {
       const powers = adamPowers(optimizer);
       const moments = saved.filter(({ name }) => !(name in powers));
@@ -371,7 +415,7 @@ export class CycleGan {
   }
 
   dispose(): void {
-    for (const net of [this.gAB, this.gBA, this.dA, this.dB, ...(this.lossJudge ? [this.lossJudge] : [])]) disposeNetwork(net);
+    for (const net of [this.gAB, this.gBA, this.dA, this.dB, this.gABAverage, this.lossJudge]) if (net) disposeNetwork(net);
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
   }

@@ -52,6 +52,8 @@ export interface TrainOptions {
   /** A random similarity and mirror of every real training face before each step (null: none). */
   jitter: InputJitter | null;
   poolSize: number;
+  /** Decay of the moving average of the A->B generator that the run ships (0: the last weights). */
+  generatorAverage: number;
   learningRate: number;
   beta1: number;
   epochs: number;
@@ -87,6 +89,7 @@ const common = {
   alternateAfter: null,
   alternateEvery: 2,
   poolSize: 50,
+  generatorAverage: 0,
   beta1: 0.5,
   stepsPerEpoch: 0,
   seed: 1,
@@ -211,6 +214,12 @@ export const TRAIN_FLAGS: TrainFlag[] = [
     parseJitter,
   ),
   flag('poolSize', '--pool-size <n>', 'image pool per discriminator (0: off)', integer('pool size', 0)),
+  flag(
+    'generatorAverage',
+    '--ema <decay>',
+    'keep an exponential moving average of the translator\'s weights with this decay per step, and snapshot, sample and ship it (0: the last weights)',
+    number('ema', (v) => v >= 0 && v < 1),
+  ),
   flag('learningRate', '--lr <rate>', 'Adam learning rate', number('lr', (v) => v > 0)),
   flag('beta1', '--beta1 <b>', 'Adam beta1', fraction('beta1')),
   flag('epochs', '--epochs <n>', 'epochs at the base learning rate', integer('epochs', 0)),
@@ -263,6 +272,8 @@ export function cycleGanConfig(options: TrainOptions, minority: Domain, lossJudg
     minorityLabelSmoothing: options.labelSmoothing,
     minorityLabelFlip: options.labelFlip,
     poolSize: options.poolSize,
+    // Runs recorded before this option existed kept no average.
+    generatorAverage: options.generatorAverage ?? 0,
     seed: options.seed,
   };
 }

@@ -1,5 +1,6 @@
 import type { NamedWeights } from '../../core/networks/weights.js';
 import { loadCheckpoint } from './checkpoint.js';
+import { translatorWeights } from './cyclegan.js';
 import { runDir, type RunRecord } from './run-files.js';
 import { loadSnapshot } from './snapshots.js';
 
@@ -13,6 +14,6 @@ export async function runGenerator(dataDir: string, record: RunRecord): Promise<
   const checkpoint = await loadCheckpoint(dir);
   if (!checkpoint) throw new Error(`run ${record.runId} has no checkpoint yet`);
   const step = record.generatorStep ?? checkpoint.globalStep;
-  if (step === checkpoint.globalStep) return { weights: checkpoint.state.weights.gAB, step };
+  if (step === checkpoint.globalStep) return { weights: translatorWeights(checkpoint.state.weights), step };
   return { weights: await loadSnapshot(dir, step), step };
 }

@@ -20,7 +20,7 @@ import { gitSha } from './git-sha.js';
 import { lossPlotPath, readRunRecord, runDir, writeRunRecord, type RunRecord } from './run-files.js';
 import { loadSnapshot } from './snapshots.js';
 import { withEditHead } from './edit-head.js';
-import type { CycleGanState } from './cyclegan.js';
+import { translatorWeights, type CycleGanState } from './cyclegan.js';
 import { stepsPerEpoch, trainLoop, type LoopInput, type LoopResult } from './train-loop.js';
 
 const SAMPLE_FACES = 8;
@@ -256,7 +256,7 @@ export async function registerRunGenerator(dataDir: string, runId: number, step:
   const { domainA, domainB, samples } = domains(dataset, version, checkpoint.options);
   const perEpoch = stepsPerEpoch(checkpoint.options, domainA.count, domainB.count);
   const result: LoopResult = {
-    generator: checkpoint.state.weights.gAB,
+    generator: translatorWeights(checkpoint.state.weights),
     history: checkpoint.history,
     globalStep: checkpoint.globalStep,
     scheduledSteps: perEpoch * (checkpoint.options.epochs + checkpoint.options.decayEpochs),

@@ -6,7 +6,7 @@ import { ReplicaGroup } from '../parallel/replica-group.js';
 import { imageGridPng } from '../report/image-grid.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { saveSnapshot } from './snapshots.js';
-import type { CycleGanLosses, CycleGanState, StepControls } from './cyclegan.js';
+import { translatorWeights, type CycleGanLosses, type CycleGanState, type StepControls } from './cyclegan.js';
 import type { CycleGanShard } from './cyclegan-replica.js';
 import { seededRandom } from '../../core/random.js';
 import { batchPositions, gatherImages, mixSeed, type DomainImages } from './domains.js';
@@ -123,8 +123,8 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       await saveCheckpoint(runDir, saved);
       await input.onCheckpoint?.(saved);
     };
-    const snapshot = async (generator: CycleGanState['weights']['gAB']) => {
-      await saveSnapshot(runDir, globalStep, generator);
+    const snapshot = async (weights: CycleGanState['weights']) => {
+      await saveSnapshot(runDir, globalStep, translatorWeights(weights));
       await input.onSnapshot?.(globalStep);
     };
     const firstStep = globalStep;
@@ -174,7 +174,7 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
       const ending = globalStep === totalSteps;
       if (epochDone || ending || (input.checkpointEvery > 0 && globalStep % input.checkpointEvery === 0)) await checkpoint();
       if (input.snapshotEvery > 0 && (globalStep % input.snapshotEvery === 0 || ending)) {
-        await snapshot((await group.one<CycleGanState>(0, 'getState')).weights.gAB);
+        await snapshot((await group.one<CycleGanState>(0, 'getState')).weights);
       }
       // Written whether or not anyone listens: registration stores the loss plot with the version.
       if (epochDone) {
@@ -185,8 +185,8 @@ export async function trainLoop(input: LoopInput): Promise<LoopResult> {
     const final = await group.one<CycleGanState>(0, 'getState');
     // A run resumed at its last step (a finished portable checkpoint on a new machine) trains
     // nothing; its generator still gets a snapshot, to be evaluated and shipped like any other.
-    if (globalStep === firstStep && input.snapshotEvery > 0) await snapshot(final.weights.gAB);
-    return { generator: final.weights.gAB, history, globalStep, scheduledSteps };
+    if (globalStep === firstStep && input.snapshotEvery > 0) await snapshot(final.weights);
+    return { generator: translatorWeights(final.weights), history, globalStep, scheduledSteps };
   } finally {
     await group.close();
   }
