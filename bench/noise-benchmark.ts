@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     try {
       const onBatch = stageProgress(`retrain ${method}`, false);
       await trainClassifier(net, dataset.pixels, noisyLabels, trainRows, { ...settings, seed: flags.seed, onBatch });
-      const metrics = classificationMetrics(predictProbabilities(net, dataset.pixels, testRows, 256, settings.testFlip), truth, NUM_EXPRESSIONS);
+      const metrics = classificationMetrics(predictProbabilities(net, dataset.pixels, testRows, 256, settings), truth, NUM_EXPRESSIONS);
       // The ranking methods remove their budget; the others what they decide (oracle: the noise share).
       const budget = ranked.has(method as Ranking) ? flags.retrainBudget : round(removed.length / rows.length);
       print({

@@ -4,7 +4,9 @@
  * Trains one classifier with a recipe on a data set version's validation pool (every kept image
  * outside the fixed test set that `faceaug validate` builds: 100 per class, seed 1) and scores it
  * on that test set after every epoch: image-epochs, wall time, mean AUC, accuracy and each class's recall, one JSON
- * line per epoch. With FACEAUG_DATA_DIR pointing at an imported FER2013.
+ * line per epoch, with the mean AUC and accuracy of the same network under each test-time
+ * augmentation in `testViews` (plain, mirrored, mirrored and moved by 1 or 2 px), so one run says
+ * what each adds. With FACEAUG_DATA_DIR pointing at an imported FER2013.
  *
  * `--export <dir>` trains nothing: it writes that pool and test set (pool.px/test.px: 48x48 grey
  * bytes per image, pool.lb/test.lb: a label byte each) for bench/torch_classifier_recipe.py, which
@@ -25,6 +27,16 @@ import { predictProbabilities, trainClassifier } from '../trainer/classifier/tra
 import { disposeNetwork } from '../trainer/networks/network.js';
 import { addClassifierOptions, classifierFlags } from '../cli/classifier-options.js';
 import { FACE_PIXELS } from '../core/image-codec.js';
+import type { TestAugmentation } from '../trainer/classifier/test-views.js';
+
+/** The test-time augmentations every epoch is also scored with. */
+const READINGS: Record<string, TestAugmentation> = {
+  plain: { testFlip: false, testShift: 0 },
+  flip: { testFlip: true, testShift: 0 },
+  'flip+shift1': { testFlip: true, testShift: 1 },
+  'flip+shift2': { testFlip: true, testShift: 2 },
+};
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 const command = new Command()
   .requiredOption('--data <version>', 'data set version (or data set id) whose kept images to use')
@@ -55,10 +67,11 @@ try {
     seed: flags.seed,
     onEpoch: (epoch) => {
       const scoring = performance.now();
-      // Both readings each epoch, so one run says what test-time flipping adds.
-      const score = (testFlip: boolean) => classificationMetrics(predictProbabilities(net, dataset.pixels, test, 256, testFlip), truth, NUM_EXPRESSIONS);
-      const metrics = score(settings.testFlip);
-      const other = score(!settings.testFlip);
+      const score = (augmentation: TestAugmentation) => classificationMetrics(predictProbabilities(net, dataset.pixels, test, 256, augmentation), truth, NUM_EXPRESSIONS);
+      const scored = Object.entries(READINGS).map(([name, augmentation]) => ({ name, augmentation, metrics: score(augmentation) }));
+      const own = scored.find(({ augmentation }) => augmentation.testFlip === settings.testFlip && augmentation.testShift === settings.testShift);
+      const metrics = own?.metrics ?? score(settings);
+      const readings = Object.fromEntries(scored.map(({ name, metrics: m }) => [name, { meanAuc: round(m.meanAuc), accuracy: round(m.accuracy) }]));
       scoringMs += performance.now() - scoring;
       console.log(
         JSON.stringify({
@@ -70,10 +83,10 @@ try {
           trainImages: pool.length,
           imageEpochs: epoch * pool.length,
           trainSeconds: Math.round((performance.now() - started - scoringMs) / 100) / 10,
-          meanAuc: Math.round(metrics.meanAuc * 10_000) / 10_000,
-          accuracy: Math.round(metrics.accuracy * 10_000) / 10_000,
+          meanAuc: round(metrics.meanAuc),
+          accuracy: round(metrics.accuracy),
           recall: Object.fromEntries(EXPRESSIONS.map((e, c) => [e, Math.round(metrics.recall[c]! * 100) / 100])),
-          [settings.testFlip ? 'withoutTestFlip' : 'withTestFlip']: { meanAuc: Math.round(other.meanAuc * 10_000) / 10_000, accuracy: Math.round(other.accuracy * 10_000) / 10_000 },
+          testViews: readings,
         }),
       );
     },

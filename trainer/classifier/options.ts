@@ -33,6 +33,8 @@ export interface ClassifierSettings {
   classBalance: ClassBalance;
   /** Score each face as the mean of its own and its mirror image's probabilities (test-time augmentation). */
   testFlip: boolean;
+  /** Also score it moved by this many pixels up, down, left and right, and average (0: not moved). */
+  testShift: number;
 }
 
 type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
@@ -49,10 +51,10 @@ type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
  */
 export const DEFAULT_RECIPE: RecipeName = 'strong';
 export const RECIPE_SETTINGS: Record<RecipeName, RecipeSettings> = {
-  quick: { architecture: 'study', width: 1, dropout: 0, epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'constant', flip: true, shift: 0, labelSmoothing: 0.1, classBalance: 'none', testFlip: false },
-  reference: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 1e-4, schedule: 'constant', flip: false, shift: 0, labelSmoothing: 0, classBalance: 'weights', testFlip: false },
-  fast: { architecture: 'study', width: 1, dropout: 0, epochs: 4, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: false },
-  strong: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: true },
+  quick: { architecture: 'study', width: 1, dropout: 0, epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'constant', flip: true, shift: 0, labelSmoothing: 0.1, classBalance: 'none', testFlip: false, testShift: 0 },
+  reference: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 1e-4, schedule: 'constant', flip: false, shift: 0, labelSmoothing: 0, classBalance: 'weights', testFlip: false, testShift: 0 },
+  fast: { architecture: 'study', width: 1, dropout: 0, epochs: 4, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: false, testShift: 0 },
+  strong: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: true, testShift: 0 },
 };
 
 const positive = (name: string) => number(name, (v) => v > 0);
@@ -84,6 +86,7 @@ export const CLASSIFIER_OPTIONS: readonly ClassifierOption[] = [
   option({ flag: '--shift <pixels>', field: 'shift', parse: integer('shift', 0), help: 'move training images by up to this many pixels at random' }),
   option({ flag: '--label-smoothing <x>', field: 'labelSmoothing', parse: share('label smoothing'), help: 'share of each target spread over all classes' }),
   option({ flag: '--test-flip <bool>', field: 'testFlip', parse: yesNo('test flip'), help: "score each face as the mean of its and its mirror image's probabilities" }),
+  option({ flag: '--test-shift <pixels>', field: 'testShift', parse: integer('test shift', 0), help: 'also score each face moved by this many pixels up, down, left and right, and average (0: not moved)' }),
   option({ flag: '--class-balance <how>', field: 'classBalance', parse: oneOf('class balance', CLASS_BALANCES), help: `rare classes: ${CLASS_BALANCES.join(', ')} (weights: loss weights n / (7 n_class); logits: log class shares taken off the trained logits)` }),
 ];
 

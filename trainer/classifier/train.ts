@@ -13,12 +13,13 @@ import { initBackend } from '../tfjs/backend.js';
 import { throwIfStopped } from '../tfjs/stop-signal.js';
 import type { ClassifierReplicaConfig } from './classifier-replica.js';
 import { augmentInto, type Augmentation } from './augment.js';
+import { NO_TEST_AUGMENTATION, testViews, viewFaces, type TestAugmentation } from './test-views.js';
 import type { ClassifierSettings } from './options.js';
 import { learningRateAt } from './schedule.js';
 
 const REPLICA = new URL('./classifier-replica.ts', import.meta.url);
 
-export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout' | 'testFlip'> {
+export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout' | 'testFlip' | 'testShift'> {
   seed: number;
   /**
    * Data-parallel replicas, each on a worker thread with its share of every batch; 1 trains on
@@ -288,18 +289,32 @@ export async function trainClassifier(net: BuiltNetwork, pixels: Uint8Array, lab
 }
 
 /**
- * Softmax probabilities, count x 7 row-major, for the images at `indices`; with `testFlip`, the
- * mean of each face's and its mirror image's (the classifier trained on mirrored faces too).
+ * Softmax probabilities, count x 7 row-major, for the images at `indices`; with test-time
+ * augmentation, the mean over each face's views (mirrored, moved: what training showed it too).
  */
-export function predictProbabilities(net: BuiltNetwork, pixels: Uint8Array, indices: readonly number[], batchSize: number, testFlip = false): Float32Array {
+export function predictProbabilities(
+  net: BuiltNetwork,
+  pixels: Uint8Array,
+  indices: readonly number[],
+  batchSize: number,
+  augmentation: TestAugmentation = NO_TEST_AUGMENTATION,
+): Float32Array {
   const out = new Float32Array(indices.length * NUM_EXPRESSIONS);
-  const predict = (x: tf.Tensor4D) => tf.softmax(logits(net, x, { training: false }));
+  const views = testViews(augmentation);
+  const shape = (n: number): [number, number, number, number] => [n, FACE_SIZE, FACE_SIZE, 1];
+  const predict = (faces: Float32Array, n: number) => tf.softmax(logits(net, tf.tensor4d(faces, shape(n)), { training: false }));
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);
-    const probabilities = tf.tidy(() => {
-      const x = imageBatch(pixels, batch);
-      return testFlip ? tf.div(tf.add(predict(x), predict(tf.reverse(x, 2))), 2) : predict(x);
-    });
+    const faces = imagePixels(pixels, batch);
+    // One view at a time: ten views' activations at once outgrow the wasm heap.
+    let sum = tf.tidy(() => predict(viewFaces(faces, views[0]!), batch.length));
+    for (const view of views.slice(1)) {
+      const previous = sum;
+      sum = tf.tidy(() => tf.add(previous, predict(viewFaces(faces, view), batch.length)));
+      previous.dispose();
+    }
+    const probabilities = tf.tidy(() => tf.div(sum, views.length));
+    sum.dispose();
     out.set(probabilities.dataSync(), start * NUM_EXPRESSIONS);
     probabilities.dispose();
   }

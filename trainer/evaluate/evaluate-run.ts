@@ -154,7 +154,7 @@ async function openHeldOut(input: HeldOutInput): Promise<HeldOut> {
   const realTraining = imagesAt(dataset, domainImages(dataset, input.version.kept, input.target, 'Training').indices);
   const judge = await withRegistry(input.dataDir, ({ db }) => findJudge(db, input.judgeId, { except: input.lossJudge }));
   await initBackend(input.backend);
-  const session = await openJudge(judge.onnx, { testFlip: judge.params.testFlip === true });
+  const session = await openJudge(judge.onnx, { testFlip: judge.params.testFlip === true, testShift: Number(judge.params.testShift ?? 0) });
   return {
     target: input.target,
     picks,

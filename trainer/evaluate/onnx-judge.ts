@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { FACE_PIXELS, FACE_SIZE, ONNX_INPUT, ONNX_OUTPUT } from '../../core/image-codec.js';
+import { NO_TEST_AUGMENTATION, testViews, viewFaces, type TestAugmentation } from '../classifier/test-views.js';
 
 /**
  * An expression judge exported to ONNX (faceaug judge train): grey faces scaled to [0, 1] in,
@@ -26,20 +27,12 @@ export function softmaxRows(logits: Float32Array, width: number): Float32Array {
   return out;
 }
 
-/** Faces (n x 48 x 48, row-major) mirrored left-right. */
-export function mirrorFaces(faces: Float32Array): Float32Array {
-  const out = new Float32Array(faces.length);
-  for (let row = 0; row < faces.length; row += FACE_SIZE) {
-    for (let x = 0; x < FACE_SIZE; x++) out[row + x] = faces[row + FACE_SIZE - 1 - x]!;
-  }
-  return out;
-}
-
 /**
- * `testFlip`: read each face as the mean of its and its mirror image's probabilities, as the
- * judge was measured when its recipe says so (`trainer/classifier/train.ts` predictProbabilities).
+ * `augmentation`: read each face as the mean of its views' probabilities, as the judge was
+ * measured when its recipe says so (`trainer/classifier/train.ts` predictProbabilities).
  */
-export async function openJudge(onnx: Uint8Array, { testFlip = false } = {}): Promise<JudgeSession> {
+export async function openJudge(onnx: Uint8Array, augmentation: TestAugmentation = NO_TEST_AUGMENTATION): Promise<JudgeSession> {
+  const views = testViews(augmentation);
   const session = await ort.InferenceSession.create(onnx);
   const run = async (faces: Float32Array, n: number) => {
     const result = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', faces, [n, 1, FACE_SIZE, FACE_SIZE]) });
@@ -51,12 +44,10 @@ export async function openJudge(onnx: Uint8Array, { testFlip = false } = {}): Pr
       for (let start = 0; start < count; start += BATCH) {
         const n = Math.min(BATCH, count - start);
         const input = Float32Array.from(pixels.subarray(start * FACE_PIXELS, (start + n) * FACE_PIXELS), (v) => v / 255);
-        const probabilities = await run(input, n);
-        if (testFlip) {
-          const mirrored = await run(mirrorFaces(input), n);
-          probabilities.forEach((p, k) => (probabilities[k] = (p + mirrored[k]!) / 2));
-        }
-        out.set(probabilities, start * NUM_EXPRESSIONS);
+        // Summed in doubles, so that two views average exactly as (p + q) / 2.
+        const sums = new Float64Array(n * NUM_EXPRESSIONS);
+        for (const view of views) (await run(viewFaces(input, view), n)).forEach((p, k) => (sums[k]! += p));
+        out.set(Float32Array.from(sums, (sum) => sum / views.length), start * NUM_EXPRESSIONS);
       }
       return out;
     },

@@ -68,7 +68,7 @@ export async function trainJudge(input: TrainJudgeInput): Promise<{ judge: Omit<
   const net = buildClassifier(settings, input.seed);
   try {
     await trainClassifier(net, dataset.pixels, dataset.labels, training, { ...settings, seed: input.seed, onBatch: input.onProgress });
-    const metrics = judgeMetrics(predictProbabilities(net, dataset.pixels, test, 256, settings.testFlip), test.map((i) => dataset.labels[i]!));
+    const metrics = judgeMetrics(predictProbabilities(net, dataset.pixels, test, 256, settings), test.map((i) => dataset.labels[i]!));
     const onnx = exportOnnx(net.spec, readWeights(net), { metadata: { role: 'expression judge', recipe, data: version.id } });
     const { onnx: _bytes, ...judge } = await withRegistry(input.dataDir, ({ db }) =>
       registerJudge(db, {

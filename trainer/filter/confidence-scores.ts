@@ -46,12 +46,12 @@ export async function outOfFoldProbabilities(
         seed: params.seed + f,
         onBatch: (done, total) => onProgress?.(f * total + done, params.folds * total),
       });
-      const heldOut = predictProbabilities(model, pixels, test.map((p) => candidates[p]!), 256, params.testFlip);
+      const heldOut = predictProbabilities(model, pixels, test.map((p) => candidates[p]!), 256, params);
       test.forEach((position, n) => {
         probabilities.set(heldOut.subarray(n * NUM_EXPRESSIONS, (n + 1) * NUM_EXPRESSIONS), position * NUM_EXPRESSIONS);
       });
       if (outside.length > 0) {
-        predictProbabilities(model, pixels, outside, 256, params.testFlip).forEach((p, k) => {
+        predictProbabilities(model, pixels, outside, 256, params).forEach((p, k) => {
           outsideSums[k]! += p / params.folds;
         });
       }

@@ -91,7 +91,7 @@ async function trainAndScore(data: Pixels, job: ArmJob, trainIndices: number[]):
     await trainClassifier(model, data.pixels, data.labels, trainIndices, { ...job.classifier, seed: job.seed });
     const trainMs = performance.now() - started;
     const score = (indices: number[]) =>
-      classificationMetrics(predictProbabilities(model, data.pixels, indices, 256, job.classifier.testFlip), Array.from(indices, (i) => data.labels[i]!), NUM_EXPRESSIONS);
+      classificationMetrics(predictProbabilities(model, data.pixels, indices, 256, job.classifier), Array.from(indices, (i) => data.labels[i]!), NUM_EXPRESSIONS);
     return { test: score(job.test), heldOut: score(job.heldOut), trainMs };
   } finally {
     disposeNetwork(model);

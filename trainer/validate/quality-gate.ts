@@ -29,7 +29,7 @@ export async function targetConfidence(
   try {
     await trainClassifier(model, real.pixels, real.labels, real.pool, { ...classifier, seed, onBatch });
     const count = candidates.length / FACE_PIXELS;
-    const probabilities = predictProbabilities(model, candidates, Array.from({ length: count }, (_, i) => i), 256, classifier.testFlip);
+    const probabilities = predictProbabilities(model, candidates, Array.from({ length: count }, (_, i) => i), 256, classifier);
     return Float64Array.from({ length: count }, (_, n) => probabilities[n * NUM_EXPRESSIONS + target]!);
   } finally {
     disposeNetwork(model);
