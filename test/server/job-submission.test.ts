@@ -13,13 +13,14 @@ import { NEUTRAL_DISGUST, type TestServer, bearer, eventually, registerChampion,
  * The longest /health/live may go unanswered while a job is submitted. A submission stores its
  * inputs in batches of 256 KiB, each a short transaction, and yields between them: on the
  * embedded database a batch holds the event loop for 10-40 ms, and the longest gaps measured are
- * 80-160 ms. The bound leaves room for a loaded 2-core machine (GC pauses, the test's own client
- * and prober sharing the loop), while storing the upload in one transaction held the loop for
- * 3.3 s at this size (16 MiB) on PGlite. On Postgres the old path held it for about 200 ms here,
+ * 80-160 ms, and 418 ms on Postgres once with both cores taken by a classifier training beside
+ * the suite. The bound leaves room for such a machine (GC pauses, the test's own client and
+ * prober sharing the loop) and still fails the regression it guards: storing the upload in one
+ * transaction held the loop for 3.3 s at this size (16 MiB) on PGlite. On Postgres the old path held it for about 200 ms here,
  * under the bound (it grew with size: 0.7 s at 61 MiB, 3.2 s at 254 MiB in `npm run bench:jobs`);
  * a test upload large enough to catch that would take a minute.
  */
-const MAX_LIVENESS_GAP_MS = 400;
+const MAX_LIVENESS_GAP_MS = 1_000;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
