@@ -89,11 +89,6 @@ export function imagePixels(pixels: Uint8Array, indices: readonly number[], augm
   return batch;
 }
 
-/** {@link imagePixels} as a tensor [B, 48, 48, 1]. */
-export function imageBatch(pixels: Uint8Array, indices: readonly number[], augment?: { kind: Augmentation; random: () => number }): tf.Tensor4D {
-  return tf.tensor4d(imagePixels(pixels, indices, augment), [indices.length, FACE_SIZE, FACE_SIZE, 1]);
-}
-
 /** Logits [B, 7] of a batch (training: batch statistics, updating the running ones, and dropout). */
 export function logits(net: BuiltNetwork, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
   return tf.reshape(forward(net, x, options), [x.shape[0], NUM_EXPRESSIONS]);
