@@ -16,9 +16,9 @@ import { NEUTRAL_DISGUST, type TestServer, bearer, eventually, registerChampion,
  * 80-160 ms, and 418 ms on Postgres once with both cores taken by a classifier training beside
  * the suite. The bound leaves room for such a machine (GC pauses, the test's own client and
  * prober sharing the loop) and still fails the regression it guards: storing the upload in one
- * transaction held the loop for 3.3 s at this size (16 MiB) on PGlite. On Postgres the old path held it for about 200 ms here,
- * under the bound (it grew with size: 0.7 s at 61 MiB, 3.2 s at 254 MiB in `npm run bench:jobs`);
- * a test upload large enough to catch that would take a minute.
+ * transaction held the loop for 3.3 s at this size (16 MiB) on PGlite. On Postgres the old path
+ * held it for about 200 ms here, under the bound (it grew with size: 0.7 s at 61 MiB, 3.2 s at
+ * 254 MiB in `npm run bench:jobs`); a test upload large enough to catch that would take a minute.
  */
 const MAX_LIVENESS_GAP_MS = 1_000;
 
