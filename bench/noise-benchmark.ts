@@ -35,8 +35,7 @@ import { integer, listOf, number, oneOf } from '../core/parsers.js';
 import { seededRandom } from '../core/random.js';
 import { addClassifierOptions, classifierFlags } from '../cli/classifier-options.js';
 import { stageProgress } from '../cli/progress.js';
-import { buildClassifier } from '../trainer/classifier/cnn.js';
-import { predictProbabilities, trainClassifier } from '../trainer/classifier/train.js';
+import { disposeEnsemble, ensembleProbabilities, trainEnsemble } from '../trainer/classifier/ensemble.js';
 import { countBy, imagesAt, loadDataset } from '../trainer/data/dataset-store.js';
 import { usageIndex } from '../trainer/data/format.js';
 import { stratifiedSubset } from '../trainer/data/stratified-subset.js';
@@ -49,7 +48,6 @@ import { injectLabelNoise, NOISE_KINDS } from '../trainer/filter/noise-injection
 import { cachedOutOfFoldProbabilities } from '../trainer/filter/out-of-fold-cache.js';
 import { mixSeed } from '../trainer/gan/domains.js';
 import { EMBEDDINGS, type EmbeddingName, embedFaces, parseEmbeddingName } from '../trainer/networks/face-embedding.js';
-import { disposeNetwork } from '../trainer/networks/network.js';
 import { linePlotPng, type Series } from '../trainer/report/line-plot.js';
 import { initBackend } from '../trainer/tfjs/backend.js';
 import { classificationMetrics, rocAuc } from '../trainer/validate/metrics.js';
@@ -190,11 +188,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     const gone = new Set(removed);
     const trainRows = positions.filter((p) => !gone.has(p)).map((p) => rows[p]!);
-    const net = buildClassifier(settings, flags.seed);
+    const nets = await trainEnsemble(settings, dataset.pixels, noisyLabels, trainRows, { seed: flags.seed, onBatch: stageProgress(`retrain ${method}`, false) });
     try {
-      const onBatch = stageProgress(`retrain ${method}`, false);
-      await trainClassifier(net, dataset.pixels, noisyLabels, trainRows, { ...settings, seed: flags.seed, onBatch });
-      const metrics = classificationMetrics(predictProbabilities(net, dataset.pixels, testRows, 256, settings), truth, NUM_EXPRESSIONS);
+      const metrics = classificationMetrics(ensembleProbabilities(nets, dataset.pixels, testRows, settings), truth, NUM_EXPRESSIONS);
       // The ranking methods remove their budget; the others what they decide (oracle: the noise share).
       const budget = ranked.has(method as Ranking) ? flags.retrainBudget : round(removed.length / rows.length);
       print({
@@ -209,7 +205,7 @@ async function main(): Promise<void> {
         seconds: seconds(started),
       });
     } finally {
-      disposeNetwork(net);
+      disposeEnsemble(nets);
     }
   }
 

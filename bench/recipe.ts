@@ -6,7 +6,9 @@
  * on that test set after every epoch: image-epochs, wall time, mean AUC, accuracy and each class's recall, one JSON
  * line per epoch, with the mean AUC and accuracy of the same network under each test-time
  * augmentation in `testViews` (plain, mirrored, mirrored and moved by 1 or 2 px), so one run says
- * what each adds. With FACEAUG_DATA_DIR pointing at an imported FER2013.
+ * what each adds. With `--members n` the members train one after the other, each line says whose
+ * epoch it is, and from the second member on `ensemble` reads the mean of every member so far at
+ * that epoch. With FACEAUG_DATA_DIR pointing at an imported FER2013.
  *
  * `--export <dir>` trains nothing: it writes that pool and test set (pool.px/test.px: 48x48 grey
  * bytes per image, pool.lb/test.lb: a label byte each) for bench/torch_classifier_recipe.py, which
@@ -22,9 +24,8 @@ import { loadDataset } from '../trainer/data/dataset-store.js';
 import { findVersion } from '../trainer/data/version-store.js';
 import { selectTestSet } from '../trainer/validate/plan.js';
 import { classificationMetrics } from '../trainer/validate/metrics.js';
-import { buildClassifier } from '../trainer/classifier/cnn.js';
-import { predictProbabilities, trainClassifier } from '../trainer/classifier/train.js';
-import { disposeNetwork } from '../trainer/networks/network.js';
+import { predictProbabilities } from '../trainer/classifier/train.js';
+import { disposeEnsemble, trainEnsemble } from '../trainer/classifier/ensemble.js';
 import { addClassifierOptions, classifierFlags } from '../cli/classifier-options.js';
 import { FACE_PIXELS } from '../core/image-codec.js';
 import type { TestAugmentation } from '../trainer/classifier/test-views.js';
@@ -57,43 +58,54 @@ if (flags.export) {
   process.exit(0);
 }
 const backend = await initBackend();
-const net = buildClassifier(settings, flags.seed);
 const truth = test.map((i) => dataset.labels[i]!);
 const started = performance.now();
 let scoringMs = 0;
-try {
-  await trainClassifier(net, dataset.pixels, dataset.labels, pool, {
-    ...settings,
-    seed: flags.seed,
-    onEpoch: (epoch) => {
-      const scoring = performance.now();
-      const score = (augmentation: TestAugmentation) => classificationMetrics(predictProbabilities(net, dataset.pixels, test, 256, augmentation), truth, NUM_EXPRESSIONS);
-      const scored = Object.entries(READINGS).map(([name, augmentation]) => ({ name, augmentation, metrics: score(augmentation) }));
-      const own = scored.find(({ augmentation }) => augmentation.testFlip === settings.testFlip && augmentation.testShift === settings.testShift);
-      const metrics = own?.metrics ?? score(settings);
-      const readings = Object.fromEntries(scored.map(({ name, metrics: m }) => [name, { meanAuc: round(m.meanAuc), accuracy: round(m.accuracy) }]));
-      scoringMs += performance.now() - scoring;
-      console.log(
-        JSON.stringify({
-          bench: 'recipe',
-          data: version?.id ?? dataset.manifest.id,
-          backend: backend.choice,
-          ...settings,
-          epoch,
-          trainImages: pool.length,
-          imageEpochs: epoch * pool.length,
-          trainSeconds: Math.round((performance.now() - started - scoringMs) / 100) / 10,
-          meanAuc: round(metrics.meanAuc),
-          accuracy: round(metrics.accuracy),
-          recall: Object.fromEntries(EXPRESSIONS.map((e, c) => [e, Math.round(metrics.recall[c]! * 100) / 100])),
-          testViews: readings,
-        }),
-      );
-    },
-  });
-} finally {
-  disposeNetwork(net);
-}
+/** Each earlier member's probabilities on the test set by epoch and reading, for the ensemble's lines. */
+const earlier: Array<Map<number, Map<string, Float32Array>>> = [];
+const readingsOf = (probabilities: Map<string, Float32Array>) =>
+  Object.fromEntries([...probabilities].map(([name, p]) => {
+    const m = classificationMetrics(p, truth, NUM_EXPRESSIONS);
+    return [name, { meanAuc: round(m.meanAuc), accuracy: round(m.accuracy) }];
+  }));
+const ownReading = Object.entries(READINGS).find(([, a]) => a.testFlip === settings.testFlip && a.testShift === settings.testShift)?.[0];
+if (!ownReading) throw new Error(`bench:recipe reads the views ${Object.keys(READINGS).join(', ')}; the recipe's own (--test-shift ${settings.testShift}) is not one of them`);
+const nets = await trainEnsemble(settings, dataset.pixels, dataset.labels, pool, {
+  seed: flags.seed,
+  onEpoch: (member, epoch, net) => {
+    const scoring = performance.now();
+    const probabilities = new Map(Object.entries(READINGS).map(([name, augmentation]) => [name, predictProbabilities(net, dataset.pixels, test, 256, augmentation)]));
+    if (member === earlier.length) earlier.push(new Map());
+    earlier[member]!.set(epoch, probabilities);
+    const metrics = classificationMetrics(probabilities.get(ownReading)!, truth, NUM_EXPRESSIONS);
+    // The mean of every member so far at the same epoch: what an ensemble of that many would read.
+    const ensemble = member === 0 ? undefined : new Map([...probabilities.keys()].map((name) => {
+      const sum = new Float32Array(test.length * NUM_EXPRESSIONS);
+      for (const byEpoch of earlier) byEpoch.get(epoch)!.get(name)!.forEach((p, k) => (sum[k]! += p / (member + 1)));
+      return [name, sum];
+    }));
+    scoringMs += performance.now() - scoring;
+    console.log(
+      JSON.stringify({
+        bench: 'recipe',
+        data: version?.id ?? dataset.manifest.id,
+        backend: backend.choice,
+        ...settings,
+        member,
+        epoch,
+        trainImages: pool.length,
+        imageEpochs: (member * settings.epochs + epoch) * pool.length,
+        trainSeconds: Math.round((performance.now() - started - scoringMs) / 100) / 10,
+        meanAuc: round(metrics.meanAuc),
+        accuracy: round(metrics.accuracy),
+        recall: Object.fromEntries(EXPRESSIONS.map((e, c) => [e, Math.round(metrics.recall[c]! * 100) / 100])),
+        testViews: readingsOf(probabilities),
+        ...(ensemble && { ensemble: { members: member + 1, ...readingsOf(new Map([[ownReading, ensemble.get(ownReading)!]]))[ownReading], testViews: readingsOf(ensemble) } }),
+      }),
+    );
+  },
+});
+disposeEnsemble(nets);
 
 async function exportSplit(dir: string, sets: Record<'pool' | 'test', number[]>): Promise<void> {
   await mkdir(dir, { recursive: true });

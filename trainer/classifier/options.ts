@@ -35,6 +35,8 @@ export interface ClassifierSettings {
   testFlip: boolean;
   /** Also score it moved by this many pixels up, down, left and right, and average (0: not moved). */
   testShift: number;
+  /** Classifiers trained from different seeds whose probabilities are averaged (1: a single one). */
+  members: number;
 }
 
 type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
@@ -51,10 +53,10 @@ type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
  */
 export const DEFAULT_RECIPE: RecipeName = 'strong';
 export const RECIPE_SETTINGS: Record<RecipeName, RecipeSettings> = {
-  quick: { architecture: 'study', width: 1, dropout: 0, epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'constant', flip: true, shift: 0, labelSmoothing: 0.1, classBalance: 'none', testFlip: false, testShift: 0 },
-  reference: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 1e-4, schedule: 'constant', flip: false, shift: 0, labelSmoothing: 0, classBalance: 'weights', testFlip: false, testShift: 0 },
-  fast: { architecture: 'study', width: 1, dropout: 0, epochs: 4, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: false, testShift: 0 },
-  strong: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: true, testShift: 0 },
+  quick: { architecture: 'study', width: 1, dropout: 0, epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'constant', flip: true, shift: 0, labelSmoothing: 0.1, classBalance: 'none', testFlip: false, testShift: 0, members: 1 },
+  reference: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 1e-4, schedule: 'constant', flip: false, shift: 0, labelSmoothing: 0, classBalance: 'weights', testFlip: false, testShift: 0, members: 1 },
+  fast: { architecture: 'study', width: 1, dropout: 0, epochs: 4, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: false, testShift: 0, members: 1 },
+  strong: { architecture: 'study', width: 1, dropout: 0, epochs: 20, batchSize: 64, learningRate: 2e-3, schedule: 'cosine', flip: true, shift: 3, labelSmoothing: 0.1, classBalance: 'weights', testFlip: true, testShift: 0, members: 1 },
 };
 
 const positive = (name: string) => number(name, (v) => v > 0);
@@ -87,6 +89,7 @@ export const CLASSIFIER_OPTIONS: readonly ClassifierOption[] = [
   option({ flag: '--label-smoothing <x>', field: 'labelSmoothing', parse: share('label smoothing'), help: 'share of each target spread over all classes' }),
   option({ flag: '--test-flip <bool>', field: 'testFlip', parse: yesNo('test flip'), help: "score each face as the mean of its and its mirror image's probabilities" }),
   option({ flag: '--test-shift <pixels>', field: 'testShift', parse: integer('test shift', 0), help: 'also score each face moved by this many pixels up, down, left and right, and average (0: not moved)' }),
+  option({ flag: '--members <n>', field: 'members', parse: integer('members', 1), help: 'classifiers trained from different seeds, their probabilities averaged (an ensemble; each costs a full training)' }),
   option({ flag: '--class-balance <how>', field: 'classBalance', parse: oneOf('class balance', CLASS_BALANCES), help: `rare classes: ${CLASS_BALANCES.join(', ')} (weights: loss weights n / (7 n_class); logits: log class shares taken off the trained logits)` }),
 ];
 

@@ -19,7 +19,7 @@ import { learningRateAt } from './schedule.js';
 
 const REPLICA = new URL('./classifier-replica.ts', import.meta.url);
 
-export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout' | 'testFlip' | 'testShift'> {
+export interface TrainOptions extends Omit<ClassifierSettings, 'recipe' | 'architecture' | 'width' | 'dropout' | 'testFlip' | 'testShift' | 'members'> {
   seed: number;
   /**
    * Data-parallel replicas, each on a worker thread with its share of every batch; 1 trains on

@@ -55,6 +55,8 @@ export function judgeMetrics(probabilities: Float32Array, labels: ArrayLike<numb
  * faces of the same split, so the judge never saw what it is compared with.
  */
 export async function trainJudge(input: TrainJudgeInput): Promise<{ judge: Omit<Judge, 'onnx'>; metrics: JudgeMetrics }> {
+  // A judge ships as one ONNX network; averaging several would need a graph of its own.
+  if (input.classifier.members !== 1) throw new Error(`a judge is a single classifier exported to ONNX: --members ${input.classifier.members} is not supported (use 1)`);
   const version = await findVersion(input.dataDir, input.data);
   if (!version) throw new Error(`no data set version '${input.data}' (see 'faceaug data list')`);
   if (version.registryId === undefined) throw new Error(`data set version ${version.id} is not in the registry; re-run its filter`);

@@ -1,7 +1,5 @@
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { buildClassifier } from '../classifier/cnn.js';
-import { disposeNetwork } from '../networks/network.js';
-import { predictProbabilities, trainClassifier } from '../classifier/train.js';
+import { disposeEnsemble, ensembleProbabilities, trainEnsemble } from '../classifier/ensemble.js';
 import { foldSplit, stratifiedFolds } from '../data/folds.js';
 import type { Progress } from '../data/import-options.js';
 import type { ClassifierSettings } from '../classifier/options.js';
@@ -39,24 +37,22 @@ export async function outOfFoldProbabilities(
   const outsideSums = new Float64Array(outside.length * NUM_EXPRESSIONS);
   for (let f = 0; f < params.folds; f++) {
     const { train, test } = foldSplit(fold, f);
-    const model = buildClassifier(params, params.seed + f);
+    const members = await trainEnsemble(params, pixels, labels, train.map((p) => candidates[p]!), {
+      seed: params.seed + f,
+      onBatch: (done, total) => onProgress?.(f * total + done, params.folds * total),
+    });
     try {
-      await trainClassifier(model, pixels, labels, train.map((p) => candidates[p]!), {
-        ...params,
-        seed: params.seed + f,
-        onBatch: (done, total) => onProgress?.(f * total + done, params.folds * total),
-      });
-      const heldOut = predictProbabilities(model, pixels, test.map((p) => candidates[p]!), 256, params);
+      const heldOut = ensembleProbabilities(members, pixels, test.map((p) => candidates[p]!), params);
       test.forEach((position, n) => {
         probabilities.set(heldOut.subarray(n * NUM_EXPRESSIONS, (n + 1) * NUM_EXPRESSIONS), position * NUM_EXPRESSIONS);
       });
       if (outside.length > 0) {
-        predictProbabilities(model, pixels, outside, 256, params).forEach((p, k) => {
+        ensembleProbabilities(members, pixels, outside, params).forEach((p, k) => {
           outsideSums[k]! += p / params.folds;
         });
       }
     } finally {
-      disposeNetwork(model);
+      disposeEnsemble(members);
     }
   }
   return { candidates: probabilities, outside: Float32Array.from(outsideSums) };

@@ -3,9 +3,7 @@ import { FACE_PIXELS } from '../../core/image-codec.js';
 import * as tf from '../tfjs/tf.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
 import { loadDataset } from '../data/dataset-store.js';
-import { buildClassifier } from '../classifier/cnn.js';
-import { disposeNetwork } from '../networks/network.js';
-import { predictProbabilities, trainClassifier } from '../classifier/train.js';
+import { disposeEnsemble, ensembleProbabilities, trainEnsemble } from '../classifier/ensemble.js';
 import { classificationMetrics, type ClassificationMetrics } from './metrics.js';
 import type { FoldPlan } from './plan.js';
 import type { ClassifierSettings } from '../classifier/options.js';
@@ -86,15 +84,14 @@ async function loadPixels(job: ArmJob): Promise<Pixels> {
 
 async function trainAndScore(data: Pixels, job: ArmJob, trainIndices: number[]): Promise<ArmResult> {
   const started = performance.now();
-  const model = buildClassifier(job.classifier, job.seed);
+  const members = await trainEnsemble(job.classifier, data.pixels, data.labels, trainIndices, { seed: job.seed });
   try {
-    await trainClassifier(model, data.pixels, data.labels, trainIndices, { ...job.classifier, seed: job.seed });
     const trainMs = performance.now() - started;
     const score = (indices: number[]) =>
-      classificationMetrics(predictProbabilities(model, data.pixels, indices, 256, job.classifier), Array.from(indices, (i) => data.labels[i]!), NUM_EXPRESSIONS);
+      classificationMetrics(ensembleProbabilities(members, data.pixels, indices, job.classifier), Array.from(indices, (i) => data.labels[i]!), NUM_EXPRESSIONS);
     return { test: score(job.test), heldOut: score(job.heldOut), trainMs };
   } finally {
-    disposeNetwork(model);
+    disposeEnsemble(members);
   }
 }
 

@@ -1,8 +1,6 @@
 import { FACE_PIXELS } from '../../core/image-codec.js';
 import { NUM_EXPRESSIONS } from '../../core/expressions.js';
-import { buildClassifier } from '../classifier/cnn.js';
-import { disposeNetwork } from '../networks/network.js';
-import { predictProbabilities, trainClassifier } from '../classifier/train.js';
+import { disposeEnsemble, ensembleProbabilities, trainEnsemble } from '../classifier/ensemble.js';
 import type { ClassifierSettings } from './fold-task.js';
 
 /** Positions of the k highest scores, best first; equal scores keep their order. */
@@ -25,13 +23,12 @@ export async function targetConfidence(
   seed: number,
   onBatch?: (done: number, total: number) => void,
 ): Promise<Float64Array> {
-  const model = buildClassifier(classifier, seed);
+  const members = await trainEnsemble(classifier, real.pixels, real.labels, real.pool, { seed, onBatch });
   try {
-    await trainClassifier(model, real.pixels, real.labels, real.pool, { ...classifier, seed, onBatch });
     const count = candidates.length / FACE_PIXELS;
-    const probabilities = predictProbabilities(model, candidates, Array.from({ length: count }, (_, i) => i), 256, classifier);
+    const probabilities = ensembleProbabilities(members, candidates, Array.from({ length: count }, (_, i) => i), classifier);
     return Float64Array.from({ length: count }, (_, n) => probabilities[n * NUM_EXPRESSIONS + target]!);
   } finally {
-    disposeNetwork(model);
+    disposeEnsemble(members);
   }
 }
