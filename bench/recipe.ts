@@ -79,11 +79,11 @@ const nets = await trainEnsemble(settings, dataset.pixels, dataset.labels, pool,
     earlier[member]!.set(epoch, probabilities);
     const metrics = classificationMetrics(probabilities.get(ownReading)!, truth, NUM_EXPRESSIONS);
     // The mean of every member so far at the same epoch: what an ensemble of that many would read.
-    const ensemble = member === 0 ? undefined : new Map([...probabilities.keys()].map((name) => {
+    const ensemble = member === 0 ? undefined : readingsOf(new Map([...probabilities.keys()].map((name) => {
       const sum = new Float32Array(test.length * NUM_EXPRESSIONS);
-      for (const byEpoch of earlier) byEpoch.get(epoch)!.get(name)!.forEach((p, k) => (sum[k]! += p / (member + 1)));
+      for (const byEpoch of earlier) byEpoch.get(epoch)!.get(name)!.forEach((p, k) => (sum[k]! += p / earlier.length));
       return [name, sum];
-    }));
+    })));
     scoringMs += performance.now() - scoring;
     console.log(
       JSON.stringify({
@@ -100,7 +100,7 @@ const nets = await trainEnsemble(settings, dataset.pixels, dataset.labels, pool,
         accuracy: round(metrics.accuracy),
         recall: Object.fromEntries(EXPRESSIONS.map((e, c) => [e, Math.round(metrics.recall[c]! * 100) / 100])),
         testViews: readingsOf(probabilities),
-        ...(ensemble && { ensemble: { members: member + 1, ...readingsOf(new Map([[ownReading, ensemble.get(ownReading)!]]))[ownReading], testViews: readingsOf(ensemble) } }),
+        ...(ensemble && { ensemble: { members: earlier.length, ...ensemble[ownReading], testViews: ensemble } }),
       }),
     );
   },
