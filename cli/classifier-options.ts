@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CLASSIFIER_OPTIONS, classifierSettings, type ClassifierSettings } from '../trainer/classifier/options.js';
+import { CLASSIFIER_OPTIONS, classifierSettings, type ClassifierSettings, type RecipeSettings } from '../trainer/classifier/options.js';
 
 /** Declares every classifier flag of trainer/classifier/options.ts on `command`, each help text after `prefix`. */
 export function addClassifierOptions(command: Command, prefix = ''): Command {
@@ -7,7 +7,7 @@ export function addClassifierOptions(command: Command, prefix = ''): Command {
   return command;
 }
 
-/** The typed classifier settings of a command's parsed flags. */
-export function classifierFlags(flags: Partial<ClassifierSettings>): ClassifierSettings {
-  return classifierSettings(Object.fromEntries(CLASSIFIER_OPTIONS.map(({ field }) => [field, flags[field]])));
+/** The typed classifier settings of a command's parsed flags, over the use's `defaults` (see classifierSettings). */
+export function classifierFlags(flags: Partial<ClassifierSettings>, defaults: Partial<RecipeSettings> = {}): ClassifierSettings {
+  return classifierSettings(Object.fromEntries(CLASSIFIER_OPTIONS.map(({ field }) => [field, flags[field]])), defaults);
 }

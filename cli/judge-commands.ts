@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readSetting, settings } from '../core/config.js';
 import { integer } from '../core/parsers.js';
 import type { ClassifierSettings } from '../trainer/classifier/options.js';
-import { trainJudge } from '../trainer/evaluate/train-judge.js';
+import { JUDGE_DEFAULTS, trainJudge } from '../trainer/evaluate/train-judge.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
 import { addClassifierOptions, classifierFlags } from './classifier-options.js';
 import { progressBar } from './progress.js';
@@ -23,7 +23,7 @@ export function registerJudgeCommands(program: Command): void {
     const { judge: registered, metrics } = await trainJudge({
       dataDir: flags.dataDir ?? readSetting('dataDir'),
       data: flags.data,
-      classifier: classifierFlags(flags),
+      classifier: classifierFlags(flags, JUDGE_DEFAULTS),
       seed: flags.seed,
       backend: flags.backend,
       onProgress: (done, total) => {

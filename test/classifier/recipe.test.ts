@@ -31,9 +31,12 @@ test('augmentation: none copies, a flip mirrors rows, a shift repeats the border
 
 test('classifier settings: a recipe fills what the flags leave out; one flag per field', () => {
   assert.deepEqual(classifierSettings({}), { recipe: 'strong', ...RECIPE_SETTINGS.strong });
-  assert.deepEqual(RECIPE_SETTINGS.strong, { ...RECIPE_SETTINGS.fast, epochs: 20, testFlip: true }, "strong is fast's recipe over the study's 20 epochs, scored with mirrors");
+  assert.deepEqual(RECIPE_SETTINGS.strong, { ...RECIPE_SETTINGS.fast, epochs: 20, testFlip: true, members: 2 }, "strong is two networks of fast's recipe over the study's 20 epochs, scored with mirrors");
   assert.deepEqual(classifierSettings({ recipe: 'quick' }), { recipe: 'quick', ...RECIPE_SETTINGS.quick });
   assert.deepEqual(classifierSettings({ recipe: 'reference', epochs: 3, width: undefined }), { recipe: 'reference', ...RECIPE_SETTINGS.reference, epochs: 3 });
+  // A use's defaults go over the recipe's, and a flag over both.
+  assert.deepEqual(classifierSettings({}, { members: 1 }), { recipe: 'strong', ...RECIPE_SETTINGS.strong, members: 1 });
+  assert.deepEqual(classifierSettings({ members: 3, recipe: 'fast' }, { members: 1, classBalance: 'none' }), { recipe: 'fast', ...RECIPE_SETTINGS.fast, members: 3, classBalance: 'none' });
   const fields = CLASSIFIER_OPTIONS.map((o) => o.field).sort();
   assert.deepEqual(fields, ['recipe', ...Object.keys(RECIPE_SETTINGS.reference)].sort());
   const parse = (flag: string, raw: string) => CLASSIFIER_OPTIONS.find((o) => o.flag.startsWith(flag))!.parse(raw);

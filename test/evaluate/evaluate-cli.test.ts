@@ -110,3 +110,19 @@ test('judge train registers a judge; train evaluates its snapshots as it goes; e
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('judge train takes one network of a recipe of several, and refuses --members above 1', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faceaug-judge-'));
+  try {
+    const dataDir = join(dir, 'data');
+    // strong averages two networks; a judge of it is one, so it gets as far as looking up the data.
+    const strong = faceaug(['judge', 'train', '--data', 'nowhere', '--recipe', 'strong', '--data-dir', dataDir]);
+    assert.notEqual(strong.status, 0);
+    assert.match(strong.stderr, /no data set version 'nowhere'/);
+    const ensemble = faceaug(['judge', 'train', '--data', 'nowhere', '--members', '2', '--data-dir', dataDir]);
+    assert.notEqual(ensemble.status, 0);
+    assert.match(ensemble.stderr, /a judge is a single classifier exported to ONNX: --members 2 is not supported/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@ import { withRegistry } from '../../db/open-registry.js';
 import { argmaxRows } from '../classifier/argmax.js';
 import { packClassifier } from '../classifier/classifier-file.js';
 import { buildClassifier } from '../classifier/cnn.js';
-import type { ClassifierSettings } from '../classifier/options.js';
+import type { ClassifierSettings, RecipeSettings } from '../classifier/options.js';
 import { predictProbabilities, trainClassifier } from '../classifier/train.js';
 import { loadDataset } from '../data/dataset-store.js';
 import { usageIndex } from '../data/format.js';
@@ -48,6 +48,9 @@ export function judgeMetrics(probabilities: Float32Array, labels: ArrayLike<numb
   for (const entry of Object.values(perClass)) entry.accuracy = entry.count > 0 ? entry.accuracy / entry.count : 0;
   return { testImages: labels.length, accuracy: hits / Math.max(1, labels.length), perClass };
 }
+
+/** What a judge's classifier is whatever its recipe: one network, since it ships as one ONNX graph. */
+export const JUDGE_DEFAULTS: Partial<RecipeSettings> = { members: 1 };
 
 /**
  * Trains an expression judge on the Training rows of a data set version, measures it on the data
