@@ -9,6 +9,7 @@ import { findDuplicates } from '../trainer/filter/duplicates.js';
 import { exportKaggleCsv } from '../trainer/data/export-csv.js';
 import { EMBEDDINGS, parseEmbeddingName } from '../trainer/networks/face-embedding.js';
 import { type FilterSpec, type KeepRule, PRUNE_BY, runFilter } from '../trainer/filter/filter-pipeline.js';
+import { FILTER_DEFAULTS } from '../trainer/filter/confidence-scores.js';
 import { formatNoiseMatrix } from '../trainer/filter/noise-table.js';
 import { usageIndex, USAGES } from '../trainer/data/format.js';
 import { importSource } from '../trainer/data/import-source.js';
@@ -41,6 +42,7 @@ interface FilterOptions extends Partial<ClassifierSettings> {
   minConfidence?: number;
   topN?: number;
   topPercent?: number;
+  topPercentOverall?: number;
   backend?: string;
   registry: boolean;
   json?: boolean;
@@ -52,20 +54,22 @@ function keepRule(options: FilterOptions): KeepRule | undefined {
     options.minConfidence !== undefined && ({ rule: 'min-score', value: options.minConfidence } as const),
     options.topN !== undefined && ({ rule: 'top-n', value: options.topN } as const),
     options.topPercent !== undefined && ({ rule: 'top-percent', value: options.topPercent } as const),
+    options.topPercentOverall !== undefined && ({ rule: 'top-percent-overall', value: options.topPercentOverall } as const),
   ].filter((rule) => rule !== false);
-  if (given.length > 1) throw new Error('give at most one of --min-confidence, --top-n, --top-percent');
+  if (given.length > 1) throw new Error('give at most one of --min-confidence, --top-n, --top-percent, --top-percent-overall');
   return given[0];
 }
 
 function filterSpecs(options: FilterOptions): FilterSpec[] {
   const specs: FilterSpec[] = options.dropDuplicates ? [{ method: 'duplicates' }] : [];
   const rule = keepRule(options);
-  const outOfFold = { folds: options.folds, seed: options.seed, ...classifierFlags(options) };
+  const outOfFold = { folds: options.folds, seed: options.seed, ...classifierFlags(options, FILTER_DEFAULTS) };
   for (const method of options.method) {
     if (method === 'gaussian') {
       specs.push({ method, embedding: parseEmbeddingName(options.embedding), retention: options.retention, shrinkage: options.shrinkage, ridge: options.ridge });
     } else if (method === 'confidence') {
-      specs.push({ method, keep: rule ?? { rule: 'top-percent', value: 90 }, ...outOfFold });
+      // Overall, not per class: on injected noise it finds 0.57 of the flips at a 10% budget where per class finds 0.47 (README "Noise benchmark").
+      specs.push({ method, keep: rule ?? { rule: 'top-percent-overall', value: 90 }, ...outOfFold });
     } else if (method === 'confident-learning') {
       specs.push(options.pruneBy === 'margin' ? { method, pruneBy: 'margin', keep: rule, ...outOfFold } : { method, pruneBy: 'noise-rate', ...outOfFold });
     } else {
@@ -75,7 +79,7 @@ function filterSpecs(options: FilterOptions): FilterSpec[] {
   if (specs.length === 0) throw new Error('nothing to do: give --method and/or --drop-duplicates');
   // Pruning by noise rate decides its own count: a keep rule there would be silently ignored.
   if (rule && !specs.some((s) => s.method === 'confidence' || (s.method === 'confident-learning' && s.pruneBy === 'margin'))) {
-    throw new Error('--min-confidence, --top-n and --top-percent apply to --method confidence and to confident-learning with --prune-by margin');
+    throw new Error('--min-confidence, --top-n, --top-percent and --top-percent-overall apply to --method confidence and to confident-learning with --prune-by margin');
   }
   return specs;
 }
@@ -178,13 +182,14 @@ export function registerDataCommands(program: Command): void {
     .option('--seed <n>', 'confidence, confident-learning: seed of folds, initialisation and shuffling', integer('seed', 0), 1)
     .option(
       '--prune-by <how>',
-      `confident-learning: ${PRUNE_BY.join(' or ')}. noise-rate: per pair of given and true class, as many as the calibrated confident joint counts, largest margin toward the true class first; margin: lowest normalized margin (p(given) - max p(other) + 1) / 2 per class, as many as the joint's off-diagonal or by --min-confidence/--top-n/--top-percent`,
+      `confident-learning: ${PRUNE_BY.join(' or ')}. noise-rate: per pair of given and true class, as many as the calibrated confident joint counts, largest margin toward the true class first; margin: lowest normalized margin (p(given) - max p(other) + 1) / 2 per class, as many as the joint's off-diagonal or by --min-confidence/--top-n/--top-percent/--top-percent-overall`,
       oneOf('prune-by', PRUNE_BY),
       'noise-rate',
     )
     .option('--min-confidence <p>', 'confidence: keep samples whose annotated class has at least this probability (confident-learning --prune-by margin: this normalized margin)', number('min confidence', (v) => v >= 0 && v <= 1))
     .option('--top-n <n>', 'confidence, confident-learning --prune-by margin: keep the n best-scored samples per class', integer('top n', 1))
-    .option('--top-percent <percent>', 'confidence, confident-learning --prune-by margin: keep the best-scored percent per class (confidence default 90)', number('top percent', (v) => v > 0 && v <= 100))
+    .option('--top-percent <percent>', 'confidence, confident-learning --prune-by margin: keep the best-scored percent per class', number('top percent', (v) => v > 0 && v <= 100))
+    .option('--top-percent-overall <percent>', 'confidence, confident-learning --prune-by margin: keep the best-scored percent of all images, whatever their class (confidence default 90)', number('top percent overall', (v) => v > 0 && v <= 100))
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .addOption(dataDirOption())
     .addOption(registryOption())

@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { faceaug } from '../helpers/cli.js';
 import { withTempDir } from '../data/synthetic.js';
+import { syntheticVersion, writeSyntheticFer } from '../helpers/synthetic-fer.js';
 
 test('data filter documents confident learning', () => {
   const help = faceaug(['data', 'filter', '--help']);
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /gaussian, confidence, confident-learning/);
   assert.match(help.stdout, /--prune-by <how>\s+confident-learning: noise-rate or margin/);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /--top-percent-overall <percent> confidence, confident-learning --prune-by margin: keep the best-scored percent of all images, whatever their class \(confidence default 90\)/);
 });
 
 test('data filter refuses a keep rule that no step would use, and an unknown pruning', () =>
@@ -17,7 +19,30 @@ test('data filter refuses a keep rule that no step would use, and an unknown pru
     const ignored = faceaug(['data', 'filter', 'any', '--method', 'confident-learning', '--top-percent', '80', '--data-dir', dataDir]);
     assert.notEqual(ignored.status, 0);
     assert.match(ignored.stderr, /apply to --method confidence and to confident-learning with --prune-by margin/);
+    const both = faceaug(['data', 'filter', 'any', '--method', 'confidence', '--top-percent', '80', '--top-percent-overall', '90', '--data-dir', dataDir]);
+    assert.notEqual(both.status, 0);
+    assert.match(both.stderr, /give at most one of --min-confidence, --top-n, --top-percent, --top-percent-overall/);
     const unknown = faceaug(['data', 'filter', 'any', '--method', 'confident-learning', '--prune-by', 'labels', '--data-dir', dataDir]);
     assert.notEqual(unknown.status, 0);
     assert.match(unknown.stderr, /invalid prune-by 'labels' \(expected noise-rate, margin\)/);
+  }));
+
+test('the confidence filter keeps the best 90% overall, from classifiers without class weights, unless told otherwise', { timeout: 300_000 }, () =>
+  withTempDir(async (dir) => {
+    const csv = join(dir, 'fer.csv');
+    await writeSyntheticFer(csv, { 1: [6, 1], 3: [14, 1], 6: [10, 1] });
+    const dataDir = join(dir, 'data');
+    const version = await syntheticVersion(dataDir, csv);
+    const tiny = ['--recipe', 'quick', '--epochs', '1', '--width', '0.125', '--batch-size', '8', '--folds', '2', '--backend', 'wasm', '--data-dir', dataDir, '--json'];
+    const filter = (flags: string[]) => {
+      const run = faceaug(['data', 'filter', version, '--method', 'confidence', ...tiny, ...flags]);
+      assert.equal(run.status, 0, run.stderr);
+      return (JSON.parse(run.stdout) as Array<{ params: Record<string, unknown>; keptCount: number }>)[0]!;
+    };
+    // 27 of the 30 Training faces, and the 3 PublicTest ones, which pass through.
+    const byDefault = filter([]);
+    assert.deepEqual([byDefault.params.keepRule, byDefault.params.classBalance, byDefault.keptCount], [{ rule: 'top-percent-overall', value: 90 }, 'none', 30]);
+    const told = filter(['--class-balance', 'weights', '--top-percent', '50']);
+    // Per class, rounded up: 3 of 6, 7 of 14, 5 of 10, and the 3 PublicTest faces.
+    assert.deepEqual([told.params.keepRule, told.params.classBalance, told.keptCount], [{ rule: 'top-percent', value: 50 }, 'weights', 18]);
   }));

@@ -9,11 +9,15 @@ import { datasetEmbeddings } from './embedding-cache.js';
 import { EMBEDDINGS, type EmbeddingName } from '../networks/face-embedding.js';
 import { gaussianScores } from './gaussian-scores.js';
 import type { Progress } from '../data/import-options.js';
-import { keepAtLeast, keepCountPerClass, keepTopN, keepTopPercent } from './keep-rules.js';
+import { keepAtLeast, keepCountPerClass, keepTopN, keepTopPercent, keepTopPercentOverall } from './keep-rules.js';
 import { cachedOutOfFoldProbabilities } from './out-of-fold-cache.js';
 import { type DatasetVersion, saveVersion, versionId } from '../data/version-store.js';
 
-export type KeepRule = { rule: 'top-percent'; value: number } | { rule: 'top-n'; value: number } | { rule: 'min-score'; value: number };
+export type KeepRule =
+  | { rule: 'top-percent'; value: number }
+  | { rule: 'top-percent-overall'; value: number }
+  | { rule: 'top-n'; value: number }
+  | { rule: 'min-score'; value: number };
 
 export const PRUNE_BY = ['noise-rate', 'margin'] as const;
 
@@ -51,6 +55,7 @@ export interface StepResult {
 
 function keep(rule: KeepRule, candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>): number[] {
   if (rule.rule === 'top-percent') return keepTopPercent(candidates, labels, scores, rule.value);
+  if (rule.rule === 'top-percent-overall') return keepTopPercentOverall(candidates, labels, scores, rule.value);
   if (rule.rule === 'top-n') return keepTopN(candidates, labels, scores, rule.value);
   return keepAtLeast(candidates, scores, rule.value);
 }

@@ -23,6 +23,19 @@ export function keepTopPercent(candidates: readonly number[], labels: ArrayLike<
   return keepPerClass(candidates, labels, scores, (n) => Math.ceil((n * percent) / 100));
 }
 
+/**
+ * The top `percent` of all candidates whatever their class (rounded up): a budget over the whole
+ * set, so a class whose labels the scores distrust loses more. A class the cut would empty keeps
+ * its best-scored member.
+ */
+export function keepTopPercentOverall(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, percent: number): number[] {
+  if (!(percent > 0 && percent <= 100)) throw new RangeError(`retention must be in (0, 100], got ${percent}`);
+  const kept = new Set(keepBest(candidates, scores, Math.ceil((candidates.length * percent) / 100)));
+  const keptClasses = new Set([...kept].map((i) => labels[i]!));
+  for (const [label, members] of byClass(candidates, labels)) if (!keptClasses.has(label)) kept.add(bestFirst(members, scores)[0]!);
+  return [...kept].sort((a, b) => a - b);
+}
+
 /** The best `n` of each class (all of a class that has fewer). */
 export function keepTopN(candidates: readonly number[], labels: ArrayLike<number>, scores: ArrayLike<number>, n: number): number[] {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`top-n must be a positive integer, got ${n}`);
