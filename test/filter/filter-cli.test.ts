@@ -10,7 +10,7 @@ test('data filter documents confident learning', () => {
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /gaussian, confidence, confident-learning/);
   assert.match(help.stdout, /--prune-by <how>\s+confident-learning: noise-rate or margin/);
-  assert.match(help.stdout.replace(/\s+/g, ' '), /--top-percent-overall <percent> confidence, confident-learning --prune-by margin: keep the best-scored percent of all images, whatever their class \(confidence default 90\)/);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /--top-percent-overall <percent> confidence, confident-learning --prune-by margin: keep the best-scored percent of all images, whatever their class \(finds more label noise, takes more of rare classes\)/);
 });
 
 test('data filter refuses a keep rule that no step would use, and an unknown pruning', () =>
@@ -27,7 +27,7 @@ test('data filter refuses a keep rule that no step would use, and an unknown pru
     assert.match(unknown.stderr, /invalid prune-by 'labels' \(expected noise-rate, margin\)/);
   }));
 
-test('the confidence filter keeps the best 90% overall, from classifiers without class weights, unless told otherwise', { timeout: 300_000 }, () =>
+test('the confidence filter keeps the best 90% of each class, from classifiers without class weights, unless told otherwise', { timeout: 300_000 }, () =>
   withTempDir(async (dir) => {
     const csv = join(dir, 'fer.csv');
     await writeSyntheticFer(csv, { 1: [6, 1], 3: [14, 1], 6: [10, 1] });
@@ -39,10 +39,10 @@ test('the confidence filter keeps the best 90% overall, from classifiers without
       assert.equal(run.status, 0, run.stderr);
       return (JSON.parse(run.stdout) as Array<{ params: Record<string, unknown>; keptCount: number }>)[0]!;
     };
-    // 27 of the 30 Training faces, and the 3 PublicTest ones, which pass through.
+    // Per class, rounded up: 6 of 6, 13 of 14, 9 of 10, and the 3 PublicTest faces, which pass through.
     const byDefault = filter([]);
-    assert.deepEqual([byDefault.params.keepRule, byDefault.params.classBalance, byDefault.keptCount], [{ rule: 'top-percent-overall', value: 90 }, 'none', 30]);
-    const told = filter(['--class-balance', 'weights', '--top-percent', '50']);
-    // Per class, rounded up: 3 of 6, 7 of 14, 5 of 10, and the 3 PublicTest faces.
-    assert.deepEqual([told.params.keepRule, told.params.classBalance, told.keptCount], [{ rule: 'top-percent', value: 50 }, 'weights', 18]);
+    assert.deepEqual([byDefault.params.keepRule, byDefault.params.classBalance, byDefault.keptCount], [{ rule: 'top-percent', value: 90 }, 'none', 31]);
+    // 15 of the 30 Training faces whatever their class, and the 3 PublicTest ones.
+    const told = filter(['--class-balance', 'weights', '--top-percent-overall', '50']);
+    assert.deepEqual([told.params.keepRule, told.params.classBalance, told.keptCount], [{ rule: 'top-percent-overall', value: 50 }, 'weights', 18]);
   }));
