@@ -2,6 +2,7 @@
  * npm run bench:noise -- --data <version> [--noise uniform|class-conditional] [--rate 0.1] [--limit <n>]
  *   [--budgets 0.05,0.1,0.15,0.2] [--scope global|per-class] [--methods confidence,...] [--plot <png>]
  *   [--retrain [--retrain-budget 0.1]] [--folds 5] [--seed 1] [classifier flags: --recipe quick --epochs 5 ...]
+ *   [--export <dir>]
  *
  * Evidence for issue 16: how well each filter finds label noise whose answer is known. It takes
  * a version's kept Training images (a seeded stratified `--limit` of them for a quick trial),
@@ -26,8 +27,14 @@
  * removed), each with the same seed. `--plot` draws recall against budget. The out-of-fold
  * probabilities are cached beside the data set under a key that includes the noisy labels; with
  * FACEAUG_DATA_DIR pointing at an imported FER2013.
+ *
+ * `--export <dir>` scores nothing: it writes the noisy images (pool.px/pool.lb, the flipped labels;
+ * pool.flipped, a byte each, 1 where flipped) and the PublicTest images (test.px/test.lb) for
+ * bench/torch_noise_detection.py, which runs the out-of-fold rankings in PyTorch, on a GPU where
+ * there is one, to search classifier settings for this benchmark faster than faceaug can.
  */
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { readSetting } from '../core/config.js';
 import { EXPRESSIONS, NUM_EXPRESSIONS } from '../core/expressions.js';
@@ -40,6 +47,7 @@ import { countBy, imagesAt, loadDataset } from '../trainer/data/dataset-store.js
 import { usageIndex } from '../trainer/data/format.js';
 import { stratifiedSubset } from '../trainer/data/stratified-subset.js';
 import { findVersion } from '../trainer/data/version-store.js';
+import { FILTER_DEFAULTS } from '../trainer/filter/confidence-scores.js';
 import { estimateLabelNoise, normalizedMargin, pruneByNoiseRate, selfConfidence } from '../trainer/filter/confident-learning.js';
 import { datasetEmbeddings } from '../trainer/filter/embedding-cache.js';
 import { gaussianScores } from '../trainer/filter/gaussian-scores.js';
@@ -51,6 +59,7 @@ import { EMBEDDINGS, type EmbeddingName, embedFaces, parseEmbeddingName } from '
 import { linePlotPng, type Series } from '../trainer/report/line-plot.js';
 import { initBackend } from '../trainer/tfjs/backend.js';
 import { classificationMetrics, rocAuc } from '../trainer/validate/metrics.js';
+import { exportFaces } from './export-faces.js';
 
 const METHODS = ['confidence', 'cl-margin', 'cl-noise-rate', 'gaussian', 'random'] as const;
 type Method = (typeof METHODS)[number];
@@ -80,7 +89,8 @@ const command = new Command()
   .option('--seed <n>', 'seed of the subset, the noise, the folds, the classifiers and the random baseline', integer('seed', 0), 1)
   .option('--embedding <name>', `gaussian: face-api network (${Object.keys(EMBEDDINGS).join(', ')})`, parseEmbeddingName, 'expression')
   .option('--shrinkage <weight>', 'gaussian: covariance shrinkage toward tr(S)/d I, 0-1', number('shrinkage', (v) => v >= 0 && v <= 1), 0.1)
-  .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6);
+  .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6)
+  .option('--export <dir>', 'write the noisy images and PublicTest for bench/torch_noise_detection.py instead of scoring');
 addClassifierOptions(command, 'out-of-fold and --retrain classifiers: ');
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -88,7 +98,7 @@ const seconds = (since: number) => Math.round((performance.now() - since) / 100)
 
 async function main(): Promise<void> {
   const flags = command.parse().opts();
-  const settings = classifierFlags(flags);
+  const settings = classifierFlags(flags, FILTER_DEFAULTS);
   const methods = flags.methods as Method[];
   const embedding = flags.embedding as EmbeddingName;
   const dataDir = readSetting('dataDir');
@@ -109,6 +119,13 @@ async function main(): Promise<void> {
   /** The data set's labels with the flips, indexed by data set row, for the classifiers. */
   const noisyLabels = Uint8Array.from(dataset.labels);
   rows.forEach((i, p) => (noisyLabels[i] = noise.labels[p]!));
+
+  if (flags.export) {
+    await exportFaces(flags.export, dataset.pixels, { pool: { rows, labels: noisyLabels }, test: { rows: testRows, labels: dataset.labels } });
+    await writeFile(join(flags.export, 'pool.flipped'), Uint8Array.from(positions, (p) => (flipped.has(p) ? 1 : 0)));
+    console.error(`wrote ${rows.length} images (${flipped.size} flipped) and ${testRows.length} PublicTest images to ${flags.export}`);
+    return;
+  }
 
   const run = { bench: 'noise', data: version?.id ?? dataset.manifest.id, noise: flags.noise, rate: flags.rate, seed: flags.seed, images: rows.length };
   const print = (line: Record<string, unknown>) => console.log(JSON.stringify({ ...run, ...line }));

@@ -14,8 +14,6 @@
  * bytes per image, pool.lb/test.lb: a label byte each) for bench/torch_classifier_recipe.py, which
  * runs the same recipes in PyTorch on the same images.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { readSetting } from '../core/config.js';
 import { EXPRESSIONS, NUM_EXPRESSIONS } from '../core/expressions.js';
@@ -27,8 +25,8 @@ import { classificationMetrics } from '../trainer/validate/metrics.js';
 import { predictProbabilities } from '../trainer/classifier/train.js';
 import { disposeEnsemble, trainEnsemble } from '../trainer/classifier/ensemble.js';
 import { addClassifierOptions, classifierFlags } from '../cli/classifier-options.js';
-import { FACE_PIXELS } from '../core/image-codec.js';
 import type { TestAugmentation } from '../trainer/classifier/test-views.js';
+import { exportFaces } from './export-faces.js';
 
 /** The test-time augmentations every epoch is also scored with. */
 const READINGS: Record<string, TestAugmentation> = {
@@ -54,7 +52,8 @@ const dataset = await loadDataset(dataDir, version?.datasetId ?? flags.data);
 const kept = version?.kept ?? Array.from(dataset.labels.keys());
 const { test, pool } = selectTestSet(dataset.labels, dataset.usage, kept, flags.testPerClass, flags.seed);
 if (flags.export) {
-  await exportSplit(flags.export, { pool, test });
+  await exportFaces(flags.export, dataset.pixels, { pool: { rows: pool, labels: dataset.labels }, test: { rows: test, labels: dataset.labels } });
+  console.log(`wrote ${pool.length} pool and ${test.length} test images to ${flags.export}`);
   process.exit(0);
 }
 const backend = await initBackend();
@@ -106,14 +105,3 @@ const nets = await trainEnsemble(settings, dataset.pixels, dataset.labels, pool,
   },
 });
 disposeEnsemble(nets);
-
-async function exportSplit(dir: string, sets: Record<'pool' | 'test', number[]>): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const [name, indices] of Object.entries(sets)) {
-    const pixels = new Uint8Array(indices.length * FACE_PIXELS);
-    indices.forEach((i, n) => pixels.set(dataset.pixels.subarray(i * FACE_PIXELS, (i + 1) * FACE_PIXELS), n * FACE_PIXELS));
-    await writeFile(join(dir, `${name}.px`), pixels);
-    await writeFile(join(dir, `${name}.lb`), Uint8Array.from(indices, (i) => dataset.labels[i]!));
-  }
-  console.log(`wrote ${sets.pool.length} pool and ${sets.test.length} test images to ${dir}`);
-}

@@ -3,21 +3,19 @@
 # this CPU, for side-by-side comparison with `npm run bench:classify`.
 # Run with Debian's python (apt-get install -y python3-torch libopenblas0-pthread):
 #   /usr/bin/python3 bench/torch_classifier_step.py [threads=2] [reps=10] [warmup=2]
-# The network of trainer/classifier/: three blocks of conv3x3 'same' + ReLU + maxpool 2 + batch
-# norm (32/64/128 filters), flatten, dense 256 + ReLU, dense 7; class-weighted softmax cross
-# entropy, Adam 1e-4; batch 64 of 48x48x1 images (NCHW, PyTorch's native layout).
-import sys, time, statistics, torch, torch.nn as nn
+# The network of trainer/classifier/ (bench/torch_classifier.py: three blocks of conv3x3 'same' +
+# ReLU + maxpool 2 + batch norm, 32/64/128 filters, flatten, dense 256 + ReLU, dense 7);
+# class-weighted softmax cross entropy, Adam 1e-4; batch 64 of 48x48x1 images (NCHW, PyTorch's
+# native layout).
+import argparse, sys, time, statistics, torch, torch.nn as nn
+from torch_classifier import network
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 reps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 warm = int(sys.argv[3]) if len(sys.argv) > 3 else 2
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
-def block(cin, cout):
-    return [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(True), nn.MaxPool2d(2), nn.BatchNorm2d(cout, momentum=0.1)]
-
-net = nn.Sequential(*block(1, 32), *block(32, 64), *block(64, 128), nn.Flatten(),
-                    nn.Linear(128 * 6 * 6, 256), nn.ReLU(True), nn.Linear(256, 7))
+net = network(argparse.Namespace(architecture='study', width=1, dropout=0))
 opt = torch.optim.Adam(net.parameters(), 1e-4)
 loss_fn = nn.CrossEntropyLoss(weight=torch.rand(7) + 0.5)
 
