@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { importKaggleCsv } from '../../trainer/data/import-kaggle-csv.js';
@@ -51,6 +51,26 @@ test('bench:noise scores every method on injected noise, plots recall and retrai
     assert.equal(meta.format, 'png');
     // The probabilities on noisy labels are cached beside the data set: one file.
     assert.equal((await readdir(join(dataDir, 'datasets', manifest.id, 'out-of-fold'))).length, 1);
+  }));
+
+test('bench:noise --export writes the noisy faces, which were flipped, and PublicTest for the PyTorch twin', { timeout: 120_000 }, () =>
+  withTempDir(async (dir) => {
+    const dataDir = join(dir, 'data');
+    const csv = join(dir, 'fer.csv');
+    await writeSyntheticFer(csv, { 1: [20, 2], 3: [30, 3], 6: [30, 4] });
+    const { manifest } = await importKaggleCsv(csv, { dataDir });
+    const out = join(dir, 'export');
+    const run = bench(['--data', manifest.id, '--export', out], dataDir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.lines, [], 'it scores nothing');
+    const read = async (name: string) => new Uint8Array(await readFile(join(out, name)));
+    const [pixels, labels, flipped, testPixels, testLabels] = await Promise.all(['pool.px', 'pool.lb', 'pool.flipped', 'test.px', 'test.lb'].map(read));
+    assert.deepEqual([pixels!.length, labels!.length, flipped!.length, testPixels!.length], [80 * 2304, 80, 80, 9 * 2304]);
+    // 10% of each class flipped (2 + 3 + 3), each to another class than the Training row's own.
+    const truth = Array.from({ length: 80 }, (_, n) => (n < 20 ? 1 : n < 50 ? 3 : 6));
+    assert.equal(flipped!.reduce((sum, f) => sum + f, 0), 8);
+    labels!.forEach((label, n) => assert.equal(label !== truth[n], flipped![n] === 1, `face ${n}`));
+    assert.deepEqual([...testLabels!], [1, 1, 3, 3, 3, 6, 6, 6, 6]);
   }));
 
 test('bench:noise refuses bad flags with the value in the message', () =>
