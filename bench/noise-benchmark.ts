@@ -91,7 +91,7 @@ const command = new Command()
   .option('--shrinkage <weight>', 'gaussian: covariance shrinkage toward tr(S)/d I, 0-1', number('shrinkage', (v) => v >= 0 && v <= 1), 0.1)
   .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6)
   .option('--export <dir>', 'write the noisy images and PublicTest for bench/torch_noise_detection.py instead of scoring');
-addClassifierOptions(command, 'out-of-fold and --retrain classifiers: ');
+addClassifierOptions(command, 'out-of-fold and --retrain classifiers: ', FILTER_DEFAULTS);
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;

@@ -178,7 +178,7 @@ export function registerDataCommands(program: Command): void {
     .option('--shrinkage <weight>', 'gaussian: covariance shrinkage toward tr(S)/d I, 0-1', number('shrinkage', (v) => v >= 0 && v <= 1), 0.1)
     .option('--ridge <value>', 'gaussian: added to the covariance diagonal', number('ridge', (v) => v >= 0), 1e-6)
     .option('--folds <k>', 'confidence, confident-learning: folds of the out-of-fold probabilities (cached per data set, rows and classifier)', integer('folds', 2), 5);
-  addClassifierOptions(filter, 'confidence, confident-learning: ')
+  addClassifierOptions(filter, 'confidence, confident-learning: ', FILTER_DEFAULTS)
     .option('--seed <n>', 'confidence, confident-learning: seed of folds, initialisation and shuffling', integer('seed', 0), 1)
     .option(
       '--prune-by <how>',

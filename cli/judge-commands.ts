@@ -17,7 +17,7 @@ export function registerJudgeCommands(program: Command): void {
     .option('--backend <name>', `TensorFlow.js backend: ${BACKENDS.join(' | ')} (env ${settings.backend.env})`)
     .option('--data-dir <dir>', `data directory (env ${settings.dataDir.env})`)
     .option('--json', 'print the registered judge and its metrics as JSON');
-  addClassifierOptions(train, 'judge: ');
+  addClassifierOptions(train, 'judge: ', JUDGE_DEFAULTS);
   train.action(async (flags: Partial<ClassifierSettings> & { data: string; seed: number; backend?: string; dataDir?: string; json?: boolean }) => {
     let bar: ReturnType<typeof progressBar> | undefined;
     const { judge: registered, metrics } = await trainJudge({

@@ -115,6 +115,8 @@ test('judge train takes one network of a recipe of several, and refuses --member
   const dir = await mkdtemp(join(tmpdir(), 'faceaug-judge-'));
   try {
     const dataDir = join(dir, 'data');
+    const help = faceaug(['judge', 'train', '--help']);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /--members <n> judge: classifiers trained from different seeds, .* \(default here: 1, whatever the recipe\)/);
     // strong averages two networks; a judge of it is one, so it gets as far as looking up the data.
     const strong = faceaug(['judge', 'train', '--data', 'nowhere', '--recipe', 'strong', '--data-dir', dataDir]);
     assert.notEqual(strong.status, 0);

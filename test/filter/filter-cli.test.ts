@@ -10,6 +10,7 @@ test('data filter documents confident learning', () => {
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /gaussian, confidence, confident-learning/);
   assert.match(help.stdout, /--prune-by <how>\s+confident-learning: noise-rate or margin/);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /--class-balance <how> confidence, confident-learning: rare classes: .* \(default here: none, whatever the recipe\)/);
   assert.match(help.stdout.replace(/\s+/g, ' '), /--top-percent-overall <percent> confidence, confident-learning --prune-by margin: keep the best-scored percent of all images, whatever their class \(finds more label noise, takes more of rare classes\)/);
 });
 
