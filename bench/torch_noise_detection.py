@@ -77,5 +77,6 @@ for member in range(a.members):
         classifier = train(a, x[inside], y[inside], a.seed + 1000 * member + f)
         total[outside] += classifier.probabilities(x[torch.from_numpy(outside).to(a.device)])
         print(f'{a.name} member {member + 1}/{a.members} fold {f + 1}/{a.folds}: {time.time() - started:.0f} s', file=sys.stderr, flush=True)
-    report(total / (member + 1), member + 1)
-    if a.save: np.save(a.save, (total / (member + 1)).astype(np.float32))
+    mean = total / (member + 1)
+    report(mean, member + 1)
+    if a.save: np.save(a.save, mean.astype(np.float32))

@@ -52,7 +52,7 @@ export type RecipeSettings = Omit<ClassifierSettings, 'recipe'>;
  * constant 1e-3, no class weights, 5 epochs) 0.830 / 0.451 with disgust recall ~0.03 (README
  * "Expression classifier"). `reference` is the study's recipe (Adam 1e-4, 20 epochs, no
  * augmentation). A judge takes one network of its recipe whatever `members` says, since it ships
- * as one ONNX graph (cli/judge-commands.ts).
+ * as one ONNX graph (JUDGE_DEFAULTS, trainer/evaluate/train-judge.ts).
  */
 export const DEFAULT_RECIPE: RecipeName = 'strong';
 export const RECIPE_SETTINGS: Record<RecipeName, RecipeSettings> = {

@@ -8,8 +8,8 @@ import { keepBest, keepCountPerClass } from './keep-rules.js';
 
 /**
  * What a budget is a share of. `global`: the whole set, lowest scores first whatever their class,
- * so a filter may take more from a class it distrusts. `per-class`: each class on its own, as
- * `faceaug data filter --top-percent` cuts.
+ * so a filter may take more from a class it distrusts, as `faceaug data filter
+ * --top-percent-overall` cuts. `per-class`: each class on its own, as `--top-percent` cuts.
  */
 export const BUDGET_SCOPES = ['global', 'per-class'] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
