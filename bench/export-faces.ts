@@ -10,7 +10,8 @@ export interface FaceSet {
 
 /**
  * Writes sets of a data set's faces for the PyTorch twins in bench/ (bench/torch_classifier.py
- * reads them): `<name>.px`, 48x48 grey bytes per face, and `<name>.lb`, a label byte each.
+ * reads them): `<name>.px`, 48x48 grey bytes per face, `<name>.lb`, a label byte each, and
+ * `<name>.rows`, each face's data set row (uint32), so that sets exported apart can be matched.
  */
 export async function exportFaces(dir: string, pixels: Uint8Array, sets: Record<string, FaceSet>): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -19,5 +20,6 @@ export async function exportFaces(dir: string, pixels: Uint8Array, sets: Record<
     rows.forEach((i, n) => out.set(pixels.subarray(i * FACE_PIXELS, (i + 1) * FACE_PIXELS), n * FACE_PIXELS));
     await writeFile(join(dir, `${name}.px`), out);
     await writeFile(join(dir, `${name}.lb`), Uint8Array.from(rows, (i) => labels[i]!));
+    await writeFile(join(dir, `${name}.rows`), Uint32Array.from(rows));
   }
 }

@@ -71,6 +71,11 @@ test('bench:noise --export writes the noisy faces, which were flipped, and Publi
     assert.equal(flipped!.reduce((sum, f) => sum + f, 0), 8);
     labels!.forEach((label, n) => assert.equal(label !== truth[n], flipped![n] === 1, `face ${n}`));
     assert.deepEqual([...testLabels!], [1, 1, 3, 3, 3, 6, 6, 6, 6]);
+    // Each face's data set row, so that the twin can match these faces to another export's.
+    const rows = new Uint32Array((await readFile(join(out, 'pool.rows'))).buffer.slice(0));
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, n) => from + n);
+    assert.deepEqual([...rows], [...range(0, 20), ...range(22, 52), ...range(55, 85)], 'the Training rows, PublicTest left out');
+
   }));
 
 test('bench:noise refuses bad flags with the value in the message', () =>
