@@ -20,6 +20,7 @@
  *   (metrics.ts, verdict.ts: paired t, Nadeau-Bengio corrected t, bootstrap, the verdict rule) and
  *   prints one table in the study's form, or JSON lines with `--json`.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -36,11 +37,10 @@ import { domainImages, gatherImages } from '../trainer/gan/domains.js';
 import type { FoldResult } from '../trainer/validate/fold-task.js';
 import { classificationMetrics } from '../trainer/validate/metrics.js';
 import { planFolds, selectTestSet } from '../trainer/validate/plan.js';
-import { type SetSummary, decide, summarizeSet } from '../trainer/validate/verdict.js';
+import { DEFAULT_RULE, type SetSummary, decide, summarizeSet } from '../trainer/validate/verdict.js';
 import { exportFaces } from './export-faces.js';
 
 const SOURCE: Expression = 'neutral';
-const RULE = { statistic: 'corrected-t', alpha: 0.05, tolerance: 0.005 } as const;
 
 const command = new Command()
   .option('--data <version>', 'data set version to validate on (with --export)')
@@ -58,12 +58,14 @@ const command = new Command()
   .option('--json', 'print JSON lines instead of a table');
 addClassifierOptions(command, 'classifiers: ');
 
+const translatorPath = (target: Expression) => join('models', `${SOURCE}-to-${target}`, 'model.onnx');
+
 /** The shipped translator's output for `count` faces of a seeded shuffle of the source's Training faces, as generateImages picks them. */
 async function translate(dataset: Dataset, kept: readonly number[], target: Expression, count: number, seed: number): Promise<Uint8Array> {
   const sources = domainImages(dataset, kept, SOURCE, 'Training');
   if (count > sources.count) throw new Error(`--select-from ${count} exceeds the ${sources.count} ${SOURCE} Training faces`);
   const picks = shuffle(Array.from({ length: sources.count }, (_, i) => i), seededRandom(seed)).slice(0, count);
-  const session = await ort.InferenceSession.create(join('models', `${SOURCE}-to-${target}`, 'model.onnx'));
+  const session = await ort.InferenceSession.create(translatorPath(target));
   const out = new Uint8Array(count * FACE_PIXELS);
   try {
     for (let start = 0; start < count; start += 64) {
@@ -78,7 +80,17 @@ async function translate(dataset: Dataset, kept: readonly number[], target: Expr
   return out;
 }
 
+/** What --export would fail on late, refused before any work. */
+function checkExport(flags: ReturnType<typeof command.opts>): void {
+  if (!flags.data) throw new Error('--export needs --data <version>');
+  const tooMany = [...flags.counts, ...(flags.gatedCounts ?? [])].find((count: number) => count > flags.selectFrom);
+  if (tooMany !== undefined) throw new Error(`a count of ${tooMany} exceeds --select-from ${flags.selectFrom}`);
+  const missing = flags.targets.find((target: Expression) => !existsSync(translatorPath(target)));
+  if (missing) throw new Error(`no shipped translator for ${missing}: ${translatorPath(missing)} is missing`);
+}
+
 async function exportExperiment(dir: string, flags: ReturnType<typeof command.opts>, dataset: Dataset, kept: number[], versionId: string): Promise<void> {
+  const gatedCounts: number[] = flags.gatedCounts ?? flags.counts;
   const { test, pool, fromTraining } = selectTestSet(dataset.labels, dataset.usage, kept, flags.testPerClass, flags.seed);
   const plans = planFolds(dataset.labels, pool, flags.folds, flags.repeats, flags.seed);
   const position = new Map(kept.map((row, p) => [row, p]));
@@ -94,7 +106,7 @@ async function exportExperiment(dir: string, flags: ReturnType<typeof command.op
     classifier: classifierFlags(flags),
     targets: flags.targets.map((name: Expression) => ({ name, label: expressionLabel(name) })),
     counts: flags.counts,
-    gatedCounts: flags.gatedCounts ?? flags.counts,
+    gatedCounts,
     selectFrom: flags.selectFrom,
     testFromTraining: fromTraining,
     test: at(test),
@@ -159,7 +171,7 @@ function summarize(plan: { test: number[]; folds: Array<{ repeat: number; fold: 
     });
     const target = expressionLabel(records[0]!.target as Expression);
     const summary = summarizeSet(folds, 'test', target, 1);
-    return { arm, target: records[0]!.target!, synthetic: records[0]!.synthetic, folds: folds.length, summary, verdict: decide(summary, RULE) };
+    return { arm, target: records[0]!.target!, synthetic: records[0]!.synthetic, folds: folds.length, summary, verdict: decide(summary, DEFAULT_RULE) };
   });
 }
 
@@ -230,7 +242,7 @@ async function main(): Promise<void> {
     if (!flags.plan) throw new Error('--results needs --plan <export dir>');
     return report(flags.results, flags.plan, flags.json === true);
   }
-  if (!flags.data) throw new Error('--export needs --data <version>');
+  checkExport(flags);
   const dataDir = readSetting('dataDir');
   const version = await findVersion(dataDir, flags.data);
   if (!version) throw new Error(`no data set version '${flags.data}' in ${dataDir} (see 'faceaug data list')`);

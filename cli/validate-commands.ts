@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readSetting, settings } from '../core/config.js';
 import { BACKENDS } from '../trainer/tfjs/backend.js';
 import { runValidation, validationsDir } from '../trainer/validate/run-validation.js';
-import { STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
+import { DEFAULT_RULE, STATISTICS, type Statistic } from '../trainer/validate/verdict.js';
 import { fraction, integer, number } from '../core/parsers.js';
 import { progressBar } from './progress.js';
 import { addClassifierOptions, classifierFlags } from './classifier-options.js';
@@ -42,9 +42,9 @@ export function registerValidateCommands(program: Command): void {
     .option('--folds <k>', 'folds per repetition', integer('folds', 2), 10);
   addClassifierOptions(validate)
     .option('--seed <n>', 'seed of the test set, synthetic sources, folds and classifiers', integer('seed', 0), 1)
-    .option('--alpha <p>', 'significance level of the target-AUC improvement', fraction('alpha'), 0.05)
-    .option('--tolerance <x>', 'largest accepted drop of mean AUC', number('tolerance', (v) => v >= 0), 0.005)
-    .addOption(new Option('--statistic <name>', 'test behind the verdict').choices(STATISTICS).default('corrected-t'))
+    .option('--alpha <p>', 'significance level of the target-AUC improvement', fraction('alpha'), DEFAULT_RULE.alpha)
+    .option('--tolerance <x>', 'largest accepted drop of mean AUC', number('tolerance', (v) => v >= 0), DEFAULT_RULE.tolerance)
+    .addOption(new Option('--statistic <name>', 'test behind the verdict').choices(STATISTICS).default(DEFAULT_RULE.statistic))
     .option('--no-register', 'do not record the verdict in the registry')
     .option('--queue', "train the folds on `faceaug worker` processes on any machine, through the Postgres registry (DATABASE_URL), and wait for them")
     .option('--workers <n>', `folds trained in parallel here, without --queue (env ${settings.workers.env}, default one per core)`, integer('workers', 1))

@@ -120,8 +120,11 @@ test('bench:study --results reports each arm against the baselines with the vali
     assert.match(table.stdout, /\| disgust\+5 \| 3 \| 0\.000 -> 1\.000 \| 0\.500 -> 1\.000 \|/);
   }));
 
-test('bench:study refuses a call without --export or --results, and --results without --plan', () =>
+test('bench:study refuses a call without --export or --results, --results without --plan, and counts above --select-from', () =>
   withTempDir(async (dir) => {
+    const tooMany = bench(['--data', 'any', '--export', dir, '--counts', '100,500', '--select-from', '200'], dir);
+    assert.equal(tooMany.status, 1);
+    assert.match(tooMany.stderr, /bench:study: a count of 500 exceeds --select-from 200/);
     const neither = bench([], dir);
     assert.equal(neither.status, 1);
     assert.match(neither.stderr, /bench:study: give one of --export <dir> and --results <dir>/);

@@ -37,6 +37,9 @@ export interface VerdictRule {
   tolerance: number;
 }
 
+/** The rule `faceaug validate` applies unless told otherwise. */
+export const DEFAULT_RULE: VerdictRule = { statistic: 'corrected-t', alpha: 0.05, tolerance: 0.005 };
+
 export interface Verdict {
   accepted: boolean;
   reasons: string[];
