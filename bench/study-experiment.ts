@@ -140,7 +140,7 @@ interface Probabilities {
   heldOut: Float32Array;
 }
 
-function summarize(plan: { test: number[]; folds: Array<{ repeat: number; fold: number; seed: number; train: number[]; heldOut: number[] }> }, labels: Uint8Array, results: Results, probabilities: Probabilities) {
+function summarize(plan: { seed: number; test: number[]; folds: Array<{ repeat: number; fold: number; seed: number; train: number[]; heldOut: number[] }> }, labels: Uint8Array, results: Results, probabilities: Probabilities) {
   const metricsAt = (values: Float32Array, offset: number, positions: number[]) =>
     classificationMetrics(values.subarray(offset, offset + positions.length * NUM_EXPRESSIONS), positions.map((p) => labels[p]!), NUM_EXPRESSIONS);
   const planOf = (r: ArmRecord) => plan.folds.find((f) => f.repeat === r.repeat && f.fold === r.fold)!;
@@ -170,7 +170,7 @@ function summarize(plan: { test: number[]; folds: Array<{ repeat: number; fold: 
       };
     });
     const target = expressionLabel(records[0]!.target as Expression);
-    const summary = summarizeSet(folds, 'test', target, 1);
+    const summary = summarizeSet(folds, 'test', target, plan.seed);
     return { arm, target: records[0]!.target!, synthetic: records[0]!.synthetic, folds: folds.length, summary, verdict: decide(summary, DEFAULT_RULE) };
   });
 }

@@ -76,10 +76,10 @@ def train_grouped(a, x, y, trainings, seeds, log=None):
     G = len(trainings)
     model = GroupedNetworks(a, seeds).to(device)
     streams, steps = batch_streams(a, trainings, seeds, device)
-    counts = torch.stack([torch.bincount(y[t], minlength=7).float() for t in trainings])
-    weights = counts.sum(1, keepdim=True) / (7 * counts.clamp(min=1)) if a.class_balance == 'weights' else torch.ones_like(counts)
     if a.class_balance == 'logits':
         raise ValueError('grouped training covers --class-balance weights and none')
+    counts = torch.stack([torch.bincount(y[t], minlength=7).float() for t in trainings])
+    weights = counts.sum(1, keepdim=True) / (7 * counts.clamp(min=1)) if a.class_balance == 'weights' else torch.ones_like(counts)
     rates = torch.tensor([[learning_rate(a, s, total) if s < total else 0.0 for g, total in enumerate(steps)] for s in range(len(streams))], device=device)
     params = list(model.parameters())
     moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]

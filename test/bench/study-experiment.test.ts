@@ -17,6 +17,7 @@ function bench(args: string[], dataDir: string) {
 }
 
 interface Plan {
+  seed: number;
   classifier: { recipe: string; members: number };
   targets: Array<{ name: string; label: number }>;
   counts: number[];
@@ -84,6 +85,7 @@ test('bench:study --results reports each arm against the baselines with the vali
     const labels = [...Array.from({ length: 14 }, (_, n) => n % 7), ...Array.from({ length: 14 }, (_, n) => n % 7)];
     const pool = Array.from({ length: 14 }, (_, n) => 14 + n);
     const plan: Plan = {
+      seed: 1,
       classifier: { recipe: 'strong', members: 2 },
       targets: [{ name: 'disgust', label: DISGUST }],
       counts: [5],
